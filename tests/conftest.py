@@ -167,3 +167,70 @@ def worker(app):
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return Path(__file__).parent / "data"
+
+
+# --- Browser tests: the app served on loopback, driven by Playwright in Debian's Chromium --------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve `app` on a free loopback port in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian package chromium)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page; `page.base` is the live server's URL."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN")
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.base = live_server
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def browser_login():
+    """browser_login(page, user): sign in through the login form."""
+
+    def _login(page, user):
+        page.goto("/login")
+        page.fill("#username", user.username)
+        page.fill("#password", factories.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/activities")
+
+    return _login

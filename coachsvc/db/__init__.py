@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coachsvc.db.models import Base
 
+# Feature modules keep their ORM models in coachsvc/db/<feature>.py on the same Base; importing
+# them here registers their tables for the app, Alembic and the tests. One line per feature.
+from coachsvc.db import feature_models  # noqa: E402,F401  isort: skip
+
 __all__ = ["Base", "Database", "get_db", "session_scope", "init_app"]
 
 

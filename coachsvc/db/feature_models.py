@@ -1,0 +1,6 @@
+"""Imports every feature's model module so their tables are registered on Base.
+
+Add one import line per feature module (coachsvc/db/<feature>.py).
+"""
+
+# ruff: noqa: F401
