@@ -90,3 +90,28 @@ STATUS_LABELS = {
 LANGUAGES = ("zh", "en", "auto")
 #: Speaker names that mark the rep in a chat transcript when the uploader names nobody.
 DEFAULT_REP_SPEAKERS = ("销售", "Rep", "rep", "REP", "Sales", "销售代表")
+
+
+# --- Mentoring credits 带教积分 (issue 7) -------------------------------------------------------
+# The standard a mentoring session meets to earn credits, the redemption rates and the HR webhook.
+# Source: shared/domain.md "Mentoring credits" (recording present, at least N annotations, trainer
+# approval); the figures are this product's defaults, agreed with HR, not published numbers. Each
+# is overridable by the app config or an environment variable of the same name (see
+# coachsvc/credits/settings.py).
+MENTORING_REQUIRE_RECORDING = True
+MENTORING_MIN_ANNOTATIONS = 3
+MENTORING_REQUIRE_APPROVAL = True
+MENTORING_CREDITS_PER_SESSION = 10
+#: Roles that may log a session as mentor (domain.md: "a senior rep").
+MENTOR_ROLES = ("rep",)
+#: Redemption rates: 10 credits buy one hour of leave; one credit pays 10 yuan of bonus.
+CREDIT_LEAVE_CREDITS_PER_HOUR = 10
+CREDIT_BONUS_YUAN_PER_CREDIT = 10
+#: Ledger periods (exports, filters) are calendar days in this time zone; rows are stored in UTC.
+CREDIT_TIMEZONE = "Asia/Shanghai"
+#: HR webhook: per-attempt timeout, attempts before giving up, and exponential backoff
+#: (base * 2**(n-1), capped) between attempts.
+HR_WEBHOOK_TIMEOUT_SECONDS = 10.0
+HR_WEBHOOK_MAX_ATTEMPTS = 8
+HR_WEBHOOK_BACKOFF_SECONDS = 30.0
+HR_WEBHOOK_BACKOFF_MAX_SECONDS = 6 * 3600.0

@@ -42,8 +42,9 @@ def login_required_api(view):
 
 def register_api(app: Flask) -> None:
     from coachsvc.api import activities, tokens
+    from coachsvc.api import credits, mentoring  # mentoring credits (issue 7)
 
-    for module in (activities, tokens):
+    for module in (activities, tokens, mentoring, credits):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
 
