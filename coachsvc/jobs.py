@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rq import get_current_job
 from sqlalchemy import delete
 
+from coachsvc import radar
 from coachsvc.db import session_scope
 from coachsvc.db.models import ActivityRecord, TranscriptSegment, utcnow
 from coachsvc.ingest import read_utf8
@@ -50,6 +51,7 @@ def process_activity(activity_id: int) -> str:
         with session_scope() as session:
             record = session.get(ActivityRecord, info.id)
             analyze_record(session, record)
+            radar.update_for_record(session, record.id)  # behaviour scores + aggregates (radar)
             record.status, record.progress, record.processed_at = "done", 1.0, utcnow()
         _report_meta(1.0, "done")
         return "done"

@@ -6,3 +6,4 @@ Add one import line per feature module (coachsvc/db/<feature>.py).
 # ruff: noqa: F401
 from coachsvc.db import credits
 from coachsvc.db import drills
+from coachsvc.db import radar
