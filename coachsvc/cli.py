@@ -128,5 +128,19 @@ def create_token(username: str, name: str) -> None:
         click.echo(issue_token(session, user, name))
 
 
+@cli.command("hr-sync")
+def hr_sync() -> None:
+    """Queue the HR webhook delivery of every credit ledger entry that is due (mentoring credits)."""
+    from coachsvc.credits.hr import enqueue_due_deliveries
+    from coachsvc.credits.settings import credit_settings
+    from coachsvc.db import session_scope
+
+    app = create_app()
+    with app.app_context(), session_scope() as session:
+        if not credit_settings().webhook_configured:
+            raise click.ClickException("HR_WEBHOOK_URL and HR_WEBHOOK_SECRET are not both set")
+        click.echo(f"{enqueue_due_deliveries(session)} deliveries queued")
+
+
 def main() -> None:
     cli(prog_name="python -m coachsvc")

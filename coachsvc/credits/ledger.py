@@ -76,13 +76,20 @@ def append_entry(
     """
     from coachsvc.credits import hr
 
-    current = balance(session, user_id)
+    # The new entry goes on top of the last one: its seq + 1 and its running balance. Read together,
+    # so a writer that skipped the lock would collide on (user_id, seq) instead of forking the chain.
+    last = session.execute(
+        select(CreditEntry.seq, CreditEntry.balance_after)
+        .where(CreditEntry.user_id == user_id)
+        .order_by(CreditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    last_seq, current = (last.seq, last.balance_after) if last else (0, 0)
     if current + amount < 0:
         raise InsufficientCredits(current, -amount)
-    last_seq = session.scalar(select(func.max(CreditEntry.seq)).where(CreditEntry.user_id == user_id))
     entry = CreditEntry(
         user_id=user_id,
-        seq=(last_seq or 0) + 1,
+        seq=last_seq + 1,
         kind=kind,
         amount=amount,
         balance_after=current + amount,
