@@ -1,0 +1,222 @@
+"""The analysis classifiers: training (one deterministic command), the artifacts in
+`models/analysis/` with their manifest, and loading them once per process.
+
+Three linear heads share one TF-IDF feature space (see `text.features`): objection category per
+clause (ten categories + none), decision-role cue per clause (seven roles + none) and next-step
+commitment per clause. Each head is a linear SVM calibrated with Platt scaling (sigmoid) on
+cross-validated predictions, so its probabilities can be thresholded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coachsvc.config import REPO_ROOT
+
+MODEL_VERSION = "1.0.0"
+MODELS_DIR = REPO_ROOT / "models"
+ARTIFACT_DIR = MODELS_DIR / "analysis"
+CORPUS_DIR = MODELS_DIR / "corpus"
+DEVSET_PATH = MODELS_DIR / "devset.jsonl"
+CLASSIFIER_FILE = "classifiers.joblib"
+#: How many general words of jieba's dictionary to keep (load time: ~0.1 s instead of ~1 s).
+JIEBA_WORDS = 40000
+#: Size of the shared feature space (keeps the artifact at a few MB).
+MAX_FEATURES = 30000
+
+_lock = threading.Lock()
+_bundle: Bundle | None = None
+
+
+def artifact_path(name: str) -> Path:
+    return ARTIFACT_DIR / name
+
+
+@dataclass
+class Bundle:
+    """The loaded classifiers and their shared vectorizer."""
+
+    vectorizer: Any
+    heads: dict[str, Any]
+    manifest: dict[str, Any]
+
+    def predict(self, head: str, docs: list[list[str]]) -> tuple[list[str], np.ndarray]:
+        """Top label and its probability for each featurised document."""
+        if not docs:
+            return [], np.zeros(0)
+        clf = self.heads[head]
+        proba = clf.predict_proba(self.vectorizer.transform(docs))
+        best = proba.argmax(axis=1)
+        return [clf.classes_[i] for i in best], proba[np.arange(len(best)), best]
+
+    def proba(self, head: str, docs: list[list[str]]) -> tuple[list[str], np.ndarray]:
+        clf = self.heads[head]
+        return list(clf.classes_), clf.predict_proba(self.vectorizer.transform(docs))
+
+
+def load_bundle() -> Bundle:
+    """The classifiers, loaded once per process (the worker preloads them)."""
+    global _bundle
+    if _bundle is None:
+        with _lock:
+            if _bundle is None:
+                _bundle = _load()
+    return _bundle
+
+
+def _load() -> Bundle:
+    import joblib
+
+    path = artifact_path(CLASSIFIER_FILE)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python -m coachsvc train`")
+    data = joblib.load(path)
+    manifest = json.loads(artifact_path("manifest.json").read_text(encoding="utf-8"))
+    return Bundle(data["vectorizer"], data["heads"], manifest)
+
+
+def reset() -> None:
+    """Forget loaded models (after training in the same process)."""
+    global _bundle
+    from coachsvc.analysis import text
+
+    _bundle = None
+    text._tokenizer = None
+    text._pinyin = None
+
+
+# --- training -------------------------------------------------------------------------------------
+
+
+def identity(doc: list[str]) -> list[str]:
+    """The vectorizer's analyzer: documents arrive as feature-token lists already."""
+    return doc
+
+
+def build_resources() -> None:
+    """The pinyin table and the trimmed jieba dictionary (inputs of the features)."""
+    import jieba
+    from pypinyin import Style, pinyin
+
+    ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
+    table = {}
+    for code in range(0x4E00, 0xA000):
+        ch = chr(code)
+        syl = pinyin(ch, style=Style.NORMAL, heteronym=False, errors="ignore")
+        if syl and syl[0] and syl[0][0].isascii():
+            table[ch] = syl[0][0]
+    artifact_path("pinyin.json").write_text(
+        json.dumps(table, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8"
+    )
+    words = []
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2:
+                words.append((parts[0], int(parts[1])))
+    words.sort(key=lambda w: (-w[1], w[0]))
+    lines = [f"{w} {f}\n" for w, f in words[:JIEBA_WORDS]]
+    artifact_path("jieba_dict.txt").write_text("".join(lines), encoding="utf-8")
+    reset()
+
+
+def train(log=print) -> dict[str, Any]:
+    """Regenerate the corpus, fit the three heads, write artifacts and manifest; returns it."""
+    import joblib
+    import sklearn
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from coachsvc.analysis import corpus
+    from coachsvc.analysis.text import features
+
+    build_resources()
+    examples = corpus.write_corpus(CORPUS_DIR)
+    log(f"corpus: {len(examples)} labelled examples")
+    from coachsvc.analysis.objections import neutralise
+
+    docs = [features(neutralise(e["text"]) if e["task"] == "objection" else e["text"]) for e in examples]
+    vectorizer = TfidfVectorizer(
+        analyzer=identity, sublinear_tf=True, min_df=2, max_features=MAX_FEATURES, dtype=np.float32
+    )
+    vectorizer.fit(docs)
+    if hasattr(vectorizer, "stop_words_"):
+        del vectorizer.stop_words_  # the pruned terms: not needed to transform, and large
+    heads, metrics = {}, {}
+    for task in ("objection", "role", "next_step"):
+        idx = [i for i, e in enumerate(examples) if e["task"] == task]
+        x = vectorizer.transform([docs[i] for i in idx])
+        y = np.array([examples[i]["label"] for i in idx])
+        groups = [examples[i]["text"] for i in idx]
+        metrics[task] = _holdout_metrics(x, y, groups)
+        heads[task] = _fit_head(x, y)
+        log(f"{task}: {len(idx)} examples, holdout macro-F1 {metrics[task]['macro_f1']:.3f}")
+    ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
+    joblib.dump({"vectorizer": vectorizer, "heads": heads}, artifact_path(CLASSIFIER_FILE), compress=3)
+    manifest = {
+        "version": MODEL_VERSION,
+        "data_sha256": corpus.corpus_hash(CORPUS_DIR),
+        "examples": {t: sum(e["task"] == t for e in examples) for t in ("objection", "role", "next_step")},
+        "labels": {t: sorted(set(e["label"] for e in examples if e["task"] == t)) for t in heads},
+        "features": len(vectorizer.vocabulary_),
+        "sklearn": sklearn.__version__,
+        "holdout_metrics": metrics,
+        "artifacts": {p.name: _sha256(p) for p in sorted(ARTIFACT_DIR.iterdir()) if p.name != "manifest.json"},
+    }
+    reset()
+    if DEVSET_PATH.exists():
+        artifact_path("manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+        from coachsvc.analysis.evaluate import evaluate_file
+
+        manifest["devset_metrics"] = evaluate_file(DEVSET_PATH)["summary"]
+    artifact_path("manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    reset()
+    return manifest
+
+
+def _fit_head(x, y):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
+    base = LinearSVC(C=0.5, class_weight="balanced", random_state=0)
+    clf = CalibratedClassifierCV(base, method="sigmoid", cv=3, ensemble=False)
+    clf.fit(x, y)
+    return clf
+
+
+def _holdout_metrics(x, y, groups: list[str]) -> dict[str, Any]:
+    """Fit on ~80% of the examples, score the rest (split by a hash of the text, so a sentence
+    and its noisy copies stay on one side)."""
+    from sklearn.metrics import f1_score
+
+    test = np.array([int(hashlib.md5(_base_text(g).encode()).hexdigest(), 16) % 5 == 0 for g in groups])
+    clf = _fit_head(x[~test], y[~test])
+    pred = clf.predict(x[test])
+    labels = sorted(set(y))
+    per = f1_score(y[test], pred, labels=labels, average=None, zero_division=0)
+    return {
+        "n_test": int(test.sum()),
+        "accuracy": round(float((pred == y[test]).mean()), 4),
+        "macro_f1": round(float(f1_score(y[test], pred, average="macro", zero_division=0)), 4),
+        "per_label_f1": {lab: round(float(v), 4) for lab, v in zip(labels, per, strict=True)},
+    }
+
+
+def _base_text(text: str) -> str:
+    import re
+
+    return re.sub(r"[^\u4e00-\u9fffa-z]", "", text.lower())[:12]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

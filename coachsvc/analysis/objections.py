@@ -1,0 +1,144 @@
+"""Customer objections: each customer clause is classified (ten categories or none) after the
+spans that cannot be objections are neutralised: negated concerns (价格倒不是问题), favourable
+hypotheticals (如果预算批下来), and concessions (贵一点也没关系). The rep's turns are never
+searched: an objection the rep voices (您是不是觉得贵) is not the customer's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coachsvc.analysis.constants import HANDLED_WITHIN_REP_TURNS, NONE_LABEL, OBJECTION_MIN_PROBABILITY
+from coachsvc.analysis.model import Bundle
+from coachsvc.analysis.text import Span, clauses, features
+
+_TOPIC = (
+    r"(?:价格|价钱|报价|单价|费用|钱|成本|贵|预算|资金|经费|交付|交期|工期|上线|时间|周期|进度|售后|服务|维护|合同|条款|付款|账期"
+    r"|竞品|别家|品牌|资质|规模|需求|功能|权限|决策|老板)"
+)
+#: Spans that state a concern is NOT a problem; removed before classification.
+_NEGATED = [
+    re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,8}}?(?:倒|也|并|都|其实|确实|真)?(?:不是|不算|算不上|谈不上)(?:什么|太大的?|多大的?|很大的?|主要的?)?(?:问题|难题|障碍|关键|重点|事儿?|顾虑|考虑因素)"),
+    re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,6}}?(?:方面|这块|这边|上)?(?:倒是?|也|都)?(?<![不没])(?:没(?:什么|啥)?(?:问题|关系|意见)|无所谓|好说|问题不大|能接受|可以接受|还能接受|合理|还行|还好|还可以|ok|不用担心|放心|不要紧|够的|够用|充足|批了|已经批|来得及)"),
+    re.compile(rf"(?:不是|不在于)[^，,。！？!?；;]{{0,4}}?{_TOPIC}的?(?:问题|事)"),
+    re.compile(rf"(?:不|没|并不|倒不)(?:太|怎么|是很)?(?:担心|在乎|在意|介意|纠结|考虑)[^，,。！？!?；;]{{0,4}}?{_TOPIC}"),
+    re.compile(r"(?:就算|即使|哪怕|即便)[^，,。！？!?；;]{0,16}(?:也|都)(?:没关系|无所谓|不要紧|能接受|可以|愿意|认)"),
+    re.compile(r"[^，,。！？!?；;]{0,6}(?:贵|慢|久)(?:一点|一些|点)?(?:也|都)?(?:没关系|无所谓|不要紧|能接受|可以接受)"),
+    re.compile(r"(?:我|也)?不是说[^，,。！？!?；;]{0,10}"),
+    re.compile(r"倒不是[^，,。！？!?；;]{0,10}"),
+    re.compile(r"\b(?:price|pricing|cost|budget|money|timing|timeline|support|time)\b[^,.;!?]{0,20}?(?:isn't|is not|'s not|not)\s+(?:really\s+)?(?:an?\s+|the\s+)?(?:main\s+|big\s+)?(?:issue|problem|concern)\b", re.I),
+    re.compile(r"\b(?:price|pricing|cost|budget|money|timing|timeline|support)\b[^,.;!?]{0,12}?\b(?:is|'s|seems|looks)\s+(?:fine|fair|ok|okay|reasonable|approved)\b", re.I),
+    re.compile(r"\b(?:not|never)\s+(?:really\s+)?(?:worried|concerned)\s+about\s+\w+", re.I),
+    re.compile(r"\bwe(?:'re| are)\s+fine\s+with\s+the\s+\w+", re.I),
+]
+#: Favourable conditions (如果价格合适的话) are not objections; conditions that threaten are.
+_HYPOTHETICAL = re.compile(
+    r"(?:如果|假如|假设|要是|倘若|若是|只要)[^，,。！？!?；;]{0,18}?(?:的话|就|，|,|$)|\b(?:if|assuming|once)\b[^,.;!?]{0,40}",
+    re.I,
+)
+_THREAT = re.compile(r"太|不够|不行|没有|没法|不了|不满足|用不上|风险|还是这个|达不到|超过|慢|贵|出问题|坏|不能|won't|can't|not|too", re.I)
+#: Customer words that are pure inquiries about a topic (报价多少), not objections.
+_CLARIFY = re.compile(
+    r"方便问|具体是|具体指|您指的是|是指|能说说|能具体|哪方面|哪些方面|主要是担心|担心的是|您的意思是|是因为|怎么考虑|哪一块|哪个环节"
+    r"|can you tell me more|what specifically|what do you mean|which part|could you elaborate",
+    re.I,
+)
+#: The rep's reply addresses a category when it speaks to it (besides clarifying questions).
+HANDLING_CUES: dict[str, str] = {
+    "price": r"价|折扣|优惠|便宜|性价比|投资回报|ROI|回本|成本|省|包含|含了|报价|费用|价值|对比|算一笔账|price|discount|cost|value|roi|quote",
+    "budget": r"预算|分期|按年|按月|先上|试点|一期|明年|资金|付款|租|免费试用|budget|phase|pilot|instal|spread",
+    "competitor": r"对比|区别|差异|优势|不同|接口|兼容|替换|迁移|同时|共存|对方|他们|两家|compare|differen|advantage|integrat|switch",
+    "timing": r"时间|时机|计划|节点|什么时候|先|试点|提前|旺季|规划|等|when|timeline|plan|pilot",
+    "authority": r"汇报|老板|领导|王总|张总|李总|决策|一起|约|材料|资料|拍板|decision|boss|meet|loop|together",
+    "trust": r"案例|客户|同行|资质|认证|上市|参观|考察|证书|安全|数据|case|reference|customer|certif|secur",
+    "need": r"需求|场景|痛点|功能|定制|模块|只用|按需|需要|other customers|need|feature|module|custom|workflow",
+    "delivery": r"交付|上线|周期|分期|一期|提前|加急|排期|工期|部署|周内|天内|deliver|go live|timeline|phase|weeks",
+    "service": r"售后|服务|响应|支持|驻场|培训|工程师|客服|维护|SLA|小时|support|respon|onsite|train|hour",
+    "terms": r"账期|付款|分期|预付|条款|合同|违约|尾款|比例|法务|payment|terms|net|instal|clause|contract",
+}
+_ACK = re.compile(r"理解|明白|确实|没错|您说得对|我知道|是的|对的|understand|fair point|i hear you|makes sense", re.I)
+
+
+@dataclass
+class FoundObjection:
+    category: str
+    text: str
+    segment_idx: int
+    span: Span
+    confidence: float
+    handled: bool = False
+    clarified: bool = False
+
+
+def neutralise(text: str) -> str:
+    """Blank out negated concerns and favourable hypotheticals (keeps offsets)."""
+    for pattern in _NEGATED:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return _HYPOTHETICAL.sub(lambda m: m.group(0) if _THREAT.search(m.group(0)) else " " * len(m.group(0)), text)
+
+
+def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
+    """Objections in the customer's turns, one per category per turn, with `handled` set."""
+    candidates: list[tuple[int, Span, str]] = []
+    for seg in segments:
+        if seg.party != "customer":
+            continue
+        for span in clauses(seg.text):
+            cleaned = neutralise(span.text)
+            if len(re.sub(r"[\s，,。.!?！？]", "", cleaned)) < 2:
+                continue
+            candidates.append((seg.idx, span, cleaned))
+    if not candidates:
+        return []
+    labels, probs = bundle.predict("objection", [features(c[2]) for c in candidates])
+    found: list[FoundObjection] = []
+    for (idx, span, _), label, p in zip(candidates, labels, probs, strict=True):
+        if label == NONE_LABEL or p < OBJECTION_MIN_PROBABILITY:
+            continue
+        prev = found[-1] if found else None
+        if prev and prev.segment_idx == idx and prev.category == label:
+            prev.span = Span(prev.text + "，" + span.text, prev.span.start, span.end)
+            prev.text, prev.confidence = prev.span.text, max(prev.confidence, float(p))
+            continue
+        if any(f.segment_idx == idx and f.category == label for f in found):
+            continue
+        found.append(FoundObjection(label, span.text, idx, span, float(p)))
+    _mark_handled(found, segments)
+    return found
+
+
+def _mark_handled(found: list[FoundObjection], segments: list) -> None:
+    """An objection is handled when one of the rep's next turns (before the customer's next
+    objection turn) speaks to its category, or acknowledges and asks/explains when it is the only
+    objection of its turn."""
+    by_idx = {s.idx: n for n, s in enumerate(segments)}
+    objection_turns = sorted({f.segment_idx for f in found})
+    for f in found:
+        later = [t for t in objection_turns if t > f.segment_idx]
+        stop = later[0] if later else None
+        replies = _rep_replies(segments, by_idx[f.segment_idx], stop)
+        alone = sum(g.segment_idx == f.segment_idx for g in found) == 1
+        for reply in replies:
+            if _CLARIFY.search(reply) or "?" in reply or "？" in reply:
+                f.clarified = True
+            if re.search(HANDLING_CUES[f.category], reply, re.I) or (alone and _engages(reply)):
+                f.handled = True
+                break
+
+
+def _rep_replies(segments: list, position: int, stop_idx: int | None) -> list[str]:
+    replies = []
+    for seg in segments[position + 1 :]:
+        if stop_idx is not None and seg.idx >= stop_idx:
+            break
+        if seg.party == "rep":
+            replies.append(seg.text)
+            if len(replies) >= HANDLED_WITHIN_REP_TURNS:
+                break
+    return replies
+
+
+def _engages(reply: str) -> bool:
+    """Acknowledges and then asks or explains (more than a one-word answer)."""
+    return bool(_ACK.search(reply)) and len(reply) >= 12

@@ -1,0 +1,276 @@
+"""Text handling shared by the extractors: normalisation, sentence and clause splitting, the
+jieba tokenizer with the sales user dictionary, pinyin, and the classifier's feature tokens.
+
+Features combine character n-grams (robust to unknown words), pinyin n-grams (robust to ASR
+homophone errors: 竞品贵了 and 已经贫归了 share "pin gui le"), jieba words with person names
+replaced by a placeholder, and English word n-grams.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: Common Chinese surnames (the 120 most frequent), for names such as 王总, 刘经理, 老刘.
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
+)
+SURNAME_SET = frozenset(SURNAMES)
+#: Titles that follow a surname (longest first so 总监 wins over 总).
+TITLES = (
+    "董事长",
+    "总裁",
+    "总经理",
+    "副总",
+    "总监",
+    "总工",
+    "经理",
+    "主任",
+    "处长",
+    "科长",
+    "部长",
+    "局长",
+    "厂长",
+    "院长",
+    "校长",
+    "主管",
+    "组长",
+    "老师",
+    "博士",
+    "助理",
+    "秘书",
+    "会计",
+    "老板",
+    "书记",
+    "律师",
+    "总",
+    "工",
+    "董",
+    "姐",
+    "哥",
+)
+
+_SENTENCE_END = re.compile(r"[。！？!?；;…\n]+|\.(?=\s|$)")
+_COMMA = re.compile(r"[,，]")
+#: Words that start a new clause even without a comma before them (ASR often drops punctuation).
+CONNECTIVES = (
+    "但是",
+    "可是",
+    "不过",
+    "而且",
+    "另外",
+    "还有就是",
+    "再说",
+    "况且",
+    "再加上",
+    "加上",
+    "并且",
+    "同时",
+    "只是",
+    "主要是",
+    "关键是",
+    "问题是",
+    "其次",
+    "然后",
+    "再一个",
+    "另一方面",
+)
+_CONNECTIVE_RE = re.compile("|".join(sorted(CONNECTIVES, key=len, reverse=True)))
+_EN_CONNECTIVE_RE = re.compile(r"\b(?:but|and also|also|plus|besides|however|on top of that)\b", re.I)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_EN_WORD = re.compile(r"[a-z][a-z']*|\d+(?:\.\d+)?%?")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_FILLERS = re.compile(r"^(?:嗯+|啊+|呃+|额+|哦+|噢+|那个|就是说|这个|对对|对|好|是的|um+|uh+|well|so|ok|okay)[,，\s]*", re.I)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of an utterance: its text and where it sits in the utterance."""
+
+    text: str
+    start: int
+    end: int
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width to half-width), lower case, single spaces."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().lower()
+
+
+def is_chinese(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def sentences(text: str) -> list[Span]:
+    """Split an utterance into sentences (the spans keep the original characters)."""
+    out, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        _add(out, text, pos, m.end())
+        pos = m.end()
+    _add(out, text, pos, len(text))
+    return out
+
+
+def clauses(text: str) -> list[Span]:
+    """Split an utterance into clauses: at sentence ends, commas and connectives (但是, 而且,
+    主要是 …), so one turn that raises several objections yields one clause per objection."""
+    out: list[Span] = []
+    for sent in sentences(text):
+        cuts = {0, len(sent.text)}
+        for m in _COMMA.finditer(sent.text):
+            cuts.add(m.end())
+        for m in _CONNECTIVE_RE.finditer(sent.text):
+            cuts.add(m.start())
+        for m in _EN_CONNECTIVE_RE.finditer(sent.text):
+            cuts.add(m.start())
+        bounds = sorted(cuts)
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            _add(out, text, sent.start + a, sent.start + b)
+    return _merge_fragments(out, text)
+
+
+def _add(out: list[Span], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip(" ,，、。！？!?；;…\n\t")
+    if stripped:
+        offset = piece.index(stripped)
+        out.append(Span(stripped, start + offset, start + offset + len(stripped)))
+
+
+def _merge_fragments(spans: list[Span], text: str) -> list[Span]:
+    """A fragment too short to mean anything alone (太久了, 对) joins the clause before it."""
+    out: list[Span] = []
+    for span in spans:
+        if out and _content_len(span.text) < 4 and not _CONNECTIVE_RE.match(span.text):
+            prev = out[-1]
+            if _sentence_gap(text[prev.end : span.start]):
+                out.append(span)
+                continue
+            out[-1] = Span(text[prev.start : span.end], prev.start, span.end)
+        else:
+            out.append(span)
+    return out
+
+
+def _sentence_gap(between: str) -> bool:
+    return bool(re.search(r"[。！？!?；;\n]", between))
+
+
+def _content_len(text: str) -> int:
+    cjk = len(_CJK.findall(text))
+    return cjk + 2 * len(re.findall(r"[A-Za-z]+", text))
+
+
+def strip_fillers(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, _FILLERS.sub("", text, count=1)
+    return text
+
+
+# --- jieba and pinyin (loaded once per process) ---------------------------------------------------
+
+_lock = threading.Lock()
+_tokenizer = None
+_pinyin: dict[str, str] | None = None
+
+
+def tokenizer():
+    """The jieba tokenizer: a trimmed general dictionary (models/analysis) + the sales user
+    dictionary (coachsvc/analysis/data/userdict.txt)."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                _tokenizer = _load_tokenizer()
+    return _tokenizer
+
+
+def _load_tokenizer():
+    import logging
+
+    import jieba
+
+    from coachsvc.analysis.model import artifact_path
+
+    jieba.setLogLevel(logging.WARNING)
+    base = artifact_path("jieba_dict.txt")
+    tk = jieba.Tokenizer(dictionary=str(base) if base.exists() else jieba.DEFAULT_DICT_NAME)
+    tk.initialize()
+    tk.load_userdict(str(DATA_DIR / "userdict.txt"))
+    return tk
+
+
+def pinyin_table() -> dict[str, str]:
+    """Character → toneless pinyin syllable (built from pypinyin at training time)."""
+    global _pinyin
+    if _pinyin is None:
+        import json
+
+        from coachsvc.analysis.model import artifact_path
+
+        path = artifact_path("pinyin.json")
+        _pinyin = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return _pinyin
+
+
+def to_pinyin(text: str) -> list[str]:
+    table = pinyin_table()
+    return [table[ch] for ch in text if ch in table]
+
+
+def same_sound(a: str, b: str) -> bool:
+    """Two characters read alike (流/刘): the ASR's favourite confusion for names."""
+    table = pinyin_table()
+    return a == b or (a in table and table.get(a) == table.get(b))
+
+
+# --- classifier features -------------------------------------------------------------------------
+
+_PERSON_RE = re.compile("[" + SURNAMES + "](?:" + "|".join(TITLES) + ")|[老小][" + SURNAMES + "]")
+
+
+def features(text: str) -> list[str]:
+    """Feature tokens of one clause (its normalised text) for the linear classifiers."""
+    norm = _DIGITS.sub("0", normalize(strip_fillers(text)))
+    if is_chinese(norm):
+        return _zh_features(norm) + _en_features(norm)
+    return _en_features(norm)
+
+
+def _zh_features(norm: str) -> list[str]:
+    masked = _PERSON_RE.sub("P", norm)
+    chars = "^" + re.sub(r"[^\u4e00-\u9fffa-z0P%]", "", masked) + "$"
+    feats = [chars[i : i + n] for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
+    syl = to_pinyin(masked)
+    feats += ["p:" + s for s in syl]
+    feats += ["p:" + a + "_" + b for a, b in zip(syl, syl[1:], strict=False)]
+    feats += ["p:" + a + "_" + b + "_" + c for a, b, c in zip(syl, syl[1:], syl[2:], strict=False)]
+    words = [w for w in tokenizer().lcut(masked, HMM=False) if w.strip() and not w.isspace()]
+    feats += ["w:" + w for w in words]
+    feats += ["w:" + a + "|" + b for a, b in zip(words, words[1:], strict=False)]
+    return feats
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _en_features(norm: str) -> list[str]:
+    words = [_stem(w) for w in _EN_WORD.findall(norm)]
+    if not words:
+        return []
+    feats = ["e:" + w for w in words]
+    feats += ["e:" + a + "_" + b for a, b in zip(words, words[1:], strict=False)]
+    feats += ["e:" + a + "_" + b + "_" + c for a, b, c in zip(words, words[1:], words[2:], strict=False)]
+    return feats
