@@ -12,6 +12,13 @@ def register_pages(app: Flask) -> None:
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(activities.bp)
+    from coachsvc.pages import credits as credit_pages  # mentoring credits (issue 7)
+
+    app.register_blueprint(credit_pages.bp)
+    from coachsvc.pages import coaching, radar, ratings  # radar, 360 ratings, coaching (issue 5)
+
+    for module in (radar, coaching, ratings):
+        app.register_blueprint(module.bp)
     app.jinja_env.globals.update(
         STAGE_LABELS=STAGE_LABELS, STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS
     )

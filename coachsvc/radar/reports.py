@@ -158,7 +158,7 @@ def heatmap(
     """Reps x behaviours, each cell's score, its difference from the team mean and the weak flag."""
     teams = visible_teams(session, viewer, team_id)
     grid = team_grid(session, teams, window)
-    names = dict(session.execute(select(Team.id, Team.name)))
+    names = {tid: name for tid, name in session.execute(select(Team.id, Team.name))}
     rows = [_heat_row(user, grid["cells"][user.id], names) for user in grid["members"]]
     rows.sort(key=_sort_key(sort), reverse=order == "desc")
     return {
