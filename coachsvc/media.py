@@ -33,6 +33,8 @@ def probe_audio(path: Path | str, decode_frames: int = 5) -> AudioInfo:
             if not container.streams.audio:
                 raise AudioError("文件中没有音频流 (the file has no audio stream)")
             stream = container.streams.audio[0]
+            if stream.codec_context is None:  # FFmpeg reads the container but has no such decoder
+                raise AudioError("不支持的音频编码 (unsupported audio codec)")
             info = AudioInfo(
                 format=container.format.name,
                 codec=stream.codec_context.name,

@@ -15,7 +15,9 @@ from flask import Flask
 
 log = logging.getLogger(__name__)
 
-PRELOADERS: list[str] = []
+PRELOADERS: list[str] = [
+    "coachsvc.asr:preload",
+]
 
 
 def preload_models(app: Flask) -> dict[str, float]:

@@ -18,6 +18,8 @@ class Utterance:
     start: float | None = None  # seconds from the first time stamp, when the source has them
     end: float | None = None
     line_no: int | None = None  # 1-based line of the source where the utterance starts
+    party: str | None = None  # rep | customer, when the source says (ASR: channel or diarization)
+    words: list[dict] | None = None  # ASR word timings: {"start", "end", "word"}
 
 
 class TranscriptFormatError(ValueError):
