@@ -236,11 +236,12 @@ def test_bad_recordings_are_refused_and_leave_nothing(app, session, api_client, 
     assert len(client.get("/api/v1/mentoring/sessions", headers=headers).json) == 1
 
 
-def test_annotations_are_checked(api_client, rep, new_hire):
+def test_annotations_are_checked(app, api_client, rep, new_hire):
     client, headers = api_client(rep)
     late = [{"at_seconds": 99, "text": "录音之外的时间点"}]
     resp = api_log_session(client, headers, new_hire, annotations=late)
     assert resp.status_code == 422 and resp.json["error"] == "invalid_timestamp"
+    assert _files(app) == []  # the recording checked before the annotations is not left behind
     unknown = [{"at_seconds": 1, "text": "x", "behaviour": "charisma"}]
     resp = api_log_session(client, headers, new_hire, annotations=unknown)
     assert resp.status_code == 422 and resp.json["error"] == "invalid_annotation"
@@ -251,3 +252,15 @@ def test_annotations_are_checked(api_client, rep, new_hire):
         == 204
     )
     assert len(client.get(f"/api/v1/mentoring/sessions/{sid}", headers=headers).json["annotations"]) == 2
+
+
+def test_the_openapi_document_describes_the_credit_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in (
+        "/api/v1/mentoring/sessions",
+        "/api/v1/mentoring/sessions/{session_id}/recording",
+        "/api/v1/credits/redemptions",
+        "/api/v1/credits/export.csv",
+        "/api/v1/credits/hr-deliveries",
+    ):
+        assert path in paths

@@ -6,14 +6,14 @@ from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from coachsvc.behaviours import BEHAVIOUR_LABELS
 from coachsvc.credits.sessions import check_standard
-from coachsvc.credits.settings import BEHAVIOUR_LABELS
 from coachsvc.db.credits import ENTRY_KINDS, REDEMPTION_KINDS, REDEMPTION_STATUSES, SESSION_STATUSES
 
 # --- Mentoring sessions ---------------------------------------------------------------------------
 
 
-class AnnotationSchema(Schema):
+class MentoringAnnotationSchema(Schema):
     id = fields.Integer(dump_only=True)
     at_seconds = fields.Float(
         required=True, validate=validate.Range(min=0), metadata={"description": "seconds into the recording"}
@@ -27,7 +27,7 @@ class AnnotationSchema(Schema):
     )
 
 
-class SessionFormSchema(Schema):
+class MentoringSessionFormSchema(Schema):
     mentee_id = fields.Integer(required=True)
     session_date = fields.Date(required=True)
     topic = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -39,39 +39,39 @@ class SessionFormSchema(Schema):
     )
 
 
-class RecordingUploadSchema(Schema):
+class MentoringRecordingUploadSchema(Schema):
     file = Upload(load_default=None, metadata={"description": "the session's recording (audio)"})
 
 
-class RecordingRequiredSchema(Schema):
+class MentoringRecordingSchema(Schema):
     file = Upload(required=True, metadata={"description": "the session's recording (audio)"})
 
 
-class SessionQuerySchema(Schema):
+class MentoringSessionQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(SESSION_STATUSES))
     mentor_id = fields.Integer()
 
 
-class CommentSchema(Schema):
+class MentoringReviewCommentSchema(Schema):
     comment = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
-class StandardItemSchema(Schema):
+class MentoringStandardItemSchema(Schema):
     code = fields.String()
     label = fields.String()
     ok = fields.Boolean()
     detail = fields.String()
 
 
-class StandardSchema(Schema):
+class MentoringStandardSchema(Schema):
     met = fields.Boolean()
     ready_to_submit = fields.Boolean()
     credits = fields.Integer(metadata={"description": "credits the session earns when the standard is met"})
-    items = fields.List(fields.Nested(StandardItemSchema))
-    missing = fields.List(fields.Nested(StandardItemSchema))
+    items = fields.List(fields.Nested(MentoringStandardItemSchema))
+    missing = fields.List(fields.Nested(MentoringStandardItemSchema))
 
 
-class SessionSchema(Schema):
+class MentoringSessionSchema(Schema):
     id = fields.Integer()
     mentor_id = fields.Integer()
     mentor_name = fields.Function(lambda s: s.mentor.display_name)
@@ -85,8 +85,8 @@ class SessionSchema(Schema):
     recording_url = fields.Function(
         lambda s: url_for("mentoring.SessionRecording", session_id=s.id) if s.recording_path else None
     )
-    annotations = fields.List(fields.Nested(AnnotationSchema))
-    standard = fields.Function(lambda s: StandardSchema().dump(check_standard(s)))
+    annotations = fields.List(fields.Nested(MentoringAnnotationSchema))
+    standard = fields.Function(lambda s: MentoringStandardSchema().dump(check_standard(s)))
     submitted_at = fields.DateTime(allow_none=True)
     reviewer_id = fields.Integer(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)
@@ -94,14 +94,14 @@ class SessionSchema(Schema):
     created_at = fields.DateTime()
 
 
-class MenteeSchema(Schema):
+class MentoringMenteeSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
     role = fields.String()
 
 
-class StandardConfigSchema(Schema):
+class MentoringStandardConfigSchema(Schema):
     require_recording = fields.Boolean()
     min_annotations = fields.Integer()
     require_approval = fields.Boolean()
@@ -113,11 +113,11 @@ class StandardConfigSchema(Schema):
 # --- Ledger, balance, redemptions, export ---------------------------------------------------------
 
 
-class BalanceQuerySchema(Schema):
+class CreditBalanceQuerySchema(Schema):
     user_id = fields.Integer(metadata={"description": "default: the caller"})
 
 
-class BalanceSchema(Schema):
+class CreditBalanceSchema(Schema):
     user_id = fields.Integer()
     balance = fields.Integer()
     pending_redemption_credits = fields.Integer()
@@ -125,20 +125,20 @@ class BalanceSchema(Schema):
     bonus_yuan_per_credit = fields.Integer()
 
 
-class PeriodQuerySchema(Schema):
+class CreditPeriodQuerySchema(Schema):
     month = fields.String(metadata={"description": "YYYY-MM (local calendar month)"})
     date_from = fields.Date()
     date_to = fields.Date(metadata={"description": "inclusive"})
     user_id = fields.Integer()
 
 
-class LedgerQuerySchema(PeriodQuerySchema):
+class CreditLedgerQuerySchema(CreditPeriodQuerySchema):
     kind = fields.String(validate=validate.OneOf(ENTRY_KINDS))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class EntrySchema(Schema):
+class CreditEntrySchema(Schema):
     id = fields.Integer()
     entry_key = fields.String(metadata={"description": "the HR idempotency key of this entry"})
     user_id = fields.Integer()
@@ -155,29 +155,29 @@ class EntrySchema(Schema):
     created_at = fields.DateTime()
 
 
-class LedgerPageSchema(Schema):
-    items = fields.List(fields.Nested(EntrySchema))
+class CreditLedgerPageSchema(Schema):
+    items = fields.List(fields.Nested(CreditEntrySchema))
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
 
 
-class ReverseSchema(Schema):
+class CreditReverseSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class RedemptionRequestSchema(Schema):
+class CreditRedemptionRequestSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(REDEMPTION_KINDS))
     credits = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000), strict=True)
     note = fields.String(load_default=None, validate=validate.Length(max=1000))
 
 
-class RedemptionQuerySchema(Schema):
+class CreditRedemptionQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(REDEMPTION_STATUSES))
     user_id = fields.Integer()
 
 
-class RedemptionSchema(Schema):
+class CreditRedemptionSchema(Schema):
     id = fields.Integer()
     user_id = fields.Integer()
     user_name = fields.Function(lambda r: r.user.display_name)
@@ -193,7 +193,7 @@ class RedemptionSchema(Schema):
     decision_comment = fields.String(allow_none=True)
 
 
-class AttemptSchema(Schema):
+class HrDeliveryAttemptSchema(Schema):
     attempt_no = fields.Integer()
     started_at = fields.DateTime()
     ok = fields.Boolean()
@@ -202,7 +202,7 @@ class AttemptSchema(Schema):
     duration_ms = fields.Integer()
 
 
-class DeliverySchema(Schema):
+class HrDeliverySchema(Schema):
     id = fields.Integer()
     entry_id = fields.Integer()
     idempotency_key = fields.String()
@@ -211,18 +211,18 @@ class DeliverySchema(Schema):
     next_attempt_at = fields.DateTime(allow_none=True)
     delivered_at = fields.DateTime(allow_none=True)
     last_error = fields.String(allow_none=True)
-    attempt_log = fields.List(fields.Nested(AttemptSchema))
+    attempt_log = fields.List(fields.Nested(HrDeliveryAttemptSchema))
 
 
-class DeliveryQuerySchema(Schema):
+class HrDeliveryQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(("pending", "sending", "delivered", "failed")))
 
 
-class DeliveryListSchema(Schema):
+class HrDeliveryListSchema(Schema):
     configured = fields.Boolean()
     summary = fields.Dict(keys=fields.String(), values=fields.Integer())
-    items = fields.List(fields.Nested(DeliverySchema))
+    items = fields.List(fields.Nested(HrDeliverySchema))
 
 
-class CountSchema(Schema):
+class HrQueuedCountSchema(Schema):
     queued = fields.Integer()

@@ -9,20 +9,20 @@ from flask_smorest import Blueprint
 
 from coachsvc.api import SECURITY, ApiError, error_body, login_required_api
 from coachsvc.api.credit_schemas import (
-    BalanceQuerySchema,
-    BalanceSchema,
-    CommentSchema,
-    CountSchema,
-    DeliveryListSchema,
-    DeliveryQuerySchema,
-    EntrySchema,
-    LedgerPageSchema,
-    LedgerQuerySchema,
-    PeriodQuerySchema,
-    RedemptionQuerySchema,
-    RedemptionRequestSchema,
-    RedemptionSchema,
-    ReverseSchema,
+    CreditBalanceQuerySchema,
+    CreditBalanceSchema,
+    CreditEntrySchema,
+    CreditLedgerPageSchema,
+    CreditLedgerQuerySchema,
+    CreditPeriodQuerySchema,
+    CreditRedemptionQuerySchema,
+    CreditRedemptionRequestSchema,
+    CreditRedemptionSchema,
+    CreditReverseSchema,
+    HrDeliveryListSchema,
+    HrDeliveryQuerySchema,
+    HrQueuedCountSchema,
+    MentoringReviewCommentSchema,
 )
 from coachsvc.api.schemas import ApiErrorSchema
 from coachsvc.auth import can_see_user
@@ -39,8 +39,8 @@ blp.register_error_handler(CreditError, lambda e: error_body(e.status, e.code, e
 class Balance(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(BalanceQuerySchema, location="query")
-    @blp.response(200, BalanceSchema)
+    @blp.arguments(CreditBalanceQuerySchema, location="query")
+    @blp.response(200, CreditBalanceSchema)
     @blp.alt_response(404, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
     def get(self, args):
@@ -60,8 +60,8 @@ class Balance(MethodView):
 class Entries(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(LedgerQuerySchema, location="query")
-    @blp.response(200, LedgerPageSchema)
+    @blp.arguments(CreditLedgerQuerySchema, location="query")
+    @blp.response(200, CreditLedgerPageSchema)
     @blp.doc(security=SECURITY)
     def get(self, args):
         """Ledger entries the caller may see, newest first; filter by user, kind and period."""
@@ -73,8 +73,8 @@ class Entries(MethodView):
 class ReverseEntry(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(ReverseSchema)
-    @blp.response(201, EntrySchema)
+    @blp.arguments(CreditReverseSchema)
+    @blp.response(201, CreditEntrySchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="not an award, already reversed, or spent")
     @blp.doc(security=SECURITY)
@@ -87,15 +87,15 @@ class ReverseEntry(MethodView):
 class Redemptions(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(RedemptionQuerySchema, location="query")
-    @blp.response(200, RedemptionSchema(many=True))
+    @blp.arguments(CreditRedemptionQuerySchema, location="query")
+    @blp.response(200, CreditRedemptionSchema(many=True))
     @blp.doc(security=SECURITY)
     def get(self, args):
         """Redemption requests the caller may see."""
         return redemptions.list_redemptions(get_db(), current_user, **args)
 
-    @blp.arguments(RedemptionRequestSchema)
-    @blp.response(201, RedemptionSchema)
+    @blp.arguments(CreditRedemptionRequestSchema)
+    @blp.response(201, CreditRedemptionSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="insufficient_credits")
     @blp.alt_response(422, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -117,8 +117,8 @@ def _redemption(redemption_id: int):
 class ApproveRedemption(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(CommentSchema)
-    @blp.response(200, RedemptionSchema)
+    @blp.arguments(MentoringReviewCommentSchema)
+    @blp.response(200, CreditRedemptionSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -133,8 +133,8 @@ class ApproveRedemption(MethodView):
 class RejectRedemption(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(CommentSchema)
-    @blp.response(200, RedemptionSchema)
+    @blp.arguments(MentoringReviewCommentSchema)
+    @blp.response(200, CreditRedemptionSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -149,7 +149,7 @@ class RejectRedemption(MethodView):
 class CancelRedemption(MethodView):
     decorators = [login_required_api]
 
-    @blp.response(200, RedemptionSchema)
+    @blp.response(200, CreditRedemptionSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -162,7 +162,7 @@ class CancelRedemption(MethodView):
 class Export(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(PeriodQuerySchema, location="query")
+    @blp.arguments(CreditPeriodQuerySchema, location="query")
     @blp.response(200, description="UTF-8 CSV with a BOM, one row per ledger entry of the period")
     @blp.alt_response(422, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -175,8 +175,8 @@ class Export(MethodView):
 class Deliveries(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(DeliveryQuerySchema, location="query")
-    @blp.response(200, DeliveryListSchema)
+    @blp.arguments(HrDeliveryQuerySchema, location="query")
+    @blp.response(200, HrDeliveryListSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
     def get(self, args):
@@ -194,7 +194,7 @@ class Deliveries(MethodView):
 class SyncDeliveries(MethodView):
     decorators = [login_required_api]
 
-    @blp.response(202, CountSchema)
+    @blp.response(202, HrQueuedCountSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
     def post(self):
@@ -207,7 +207,7 @@ class SyncDeliveries(MethodView):
 class ResendFailed(MethodView):
     decorators = [login_required_api]
 
-    @blp.response(202, CountSchema)
+    @blp.response(202, HrQueuedCountSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
     def post(self):

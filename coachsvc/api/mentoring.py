@@ -14,15 +14,15 @@ from marshmallow import ValidationError
 
 from coachsvc.api import SECURITY, ApiError, error_body, login_required_api
 from coachsvc.api.credit_schemas import (
-    AnnotationSchema,
-    CommentSchema,
-    MenteeSchema,
-    RecordingRequiredSchema,
-    RecordingUploadSchema,
-    SessionFormSchema,
-    SessionQuerySchema,
-    SessionSchema,
-    StandardConfigSchema,
+    MentoringAnnotationSchema,
+    MentoringMenteeSchema,
+    MentoringRecordingSchema,
+    MentoringRecordingUploadSchema,
+    MentoringSessionFormSchema,
+    MentoringSessionQuerySchema,
+    MentoringSessionSchema,
+    MentoringStandardConfigSchema,
+    MentoringReviewCommentSchema,
 )
 from coachsvc.api.schemas import ApiErrorSchema
 from coachsvc.credits import CreditError
@@ -40,16 +40,16 @@ blp.register_error_handler(CreditError, lambda e: error_body(e.status, e.code, e
 class Sessions(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(SessionQuerySchema, location="query")
-    @blp.response(200, SessionSchema(many=True))
+    @blp.arguments(MentoringSessionQuerySchema, location="query")
+    @blp.response(200, MentoringSessionSchema(many=True))
     @blp.doc(security=SECURITY)
     def get(self, args):
         """Sessions the caller may see: own (mentor or mentee); a trainer's team; all for admins."""
         return service.list_sessions(get_db(), current_user, **args)
 
-    @blp.arguments(SessionFormSchema, location="form")
-    @blp.arguments(RecordingUploadSchema, location="files")
-    @blp.response(201, SessionSchema)
+    @blp.arguments(MentoringSessionFormSchema, location="form")
+    @blp.arguments(MentoringRecordingUploadSchema, location="files")
+    @blp.response(201, MentoringSessionSchema)
     @blp.alt_response(403, schema=ApiErrorSchema, description="the caller is not a mentor")
     @blp.alt_response(409, schema=ApiErrorSchema, description="the recording was logged before")
     @blp.alt_response(415, schema=ApiErrorSchema, description="not an audio file")
@@ -69,7 +69,7 @@ class Sessions(MethodView):
 class MentoringSessionView(MethodView):
     decorators = [login_required_api]
 
-    @blp.response(200, SessionSchema)
+    @blp.response(200, MentoringSessionSchema)
     @blp.alt_response(404, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
     def get(self, session_id: int):
@@ -94,8 +94,8 @@ class SessionRecording(MethodView):
         )
         return send_file(ms.recording_path, mimetype=mimetype, conditional=True, max_age=3600)
 
-    @blp.arguments(RecordingRequiredSchema, location="files")
-    @blp.response(200, SessionSchema)
+    @blp.arguments(MentoringRecordingSchema, location="files")
+    @blp.response(200, MentoringSessionSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     @blp.alt_response(422, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -113,8 +113,8 @@ class SessionRecording(MethodView):
 class Annotations(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(AnnotationSchema)
-    @blp.response(201, AnnotationSchema)
+    @blp.arguments(MentoringAnnotationSchema)
+    @blp.response(201, MentoringAnnotationSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     @blp.alt_response(422, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -142,7 +142,7 @@ class Annotation(MethodView):
 class SubmitSession(MethodView):
     decorators = [login_required_api]
 
-    @blp.response(200, SessionSchema)
+    @blp.response(200, MentoringSessionSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="standard_not_met: lists what is missing")
     @blp.doc(security=SECURITY)
     def post(self, session_id: int):
@@ -154,8 +154,8 @@ class SubmitSession(MethodView):
 class ApproveSession(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(CommentSchema)
-    @blp.response(200, SessionSchema)
+    @blp.arguments(MentoringReviewCommentSchema)
+    @blp.response(200, MentoringSessionSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -168,8 +168,8 @@ class ApproveSession(MethodView):
 class RejectSession(MethodView):
     decorators = [login_required_api]
 
-    @blp.arguments(CommentSchema)
-    @blp.response(200, SessionSchema)
+    @blp.arguments(MentoringReviewCommentSchema)
+    @blp.response(200, MentoringSessionSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     @blp.doc(security=SECURITY)
@@ -182,7 +182,7 @@ class RejectSession(MethodView):
 class Mentees(MethodView):
     decorators = [login_required_api]
 
-    @blp.response(200, MenteeSchema(many=True))
+    @blp.response(200, MentoringMenteeSchema(many=True))
     @blp.doc(security=SECURITY)
     def get(self):
         """Who the caller may log a session with (same team, reps and new hires)."""
@@ -193,7 +193,7 @@ class Mentees(MethodView):
 class Standard(MethodView):
     decorators = [login_required_api]
 
-    @blp.response(200, StandardConfigSchema)
+    @blp.response(200, MentoringStandardConfigSchema)
     @blp.doc(security=SECURITY)
     def get(self):
         """The standard a session meets to earn credits, and the redemption rates."""
@@ -211,7 +211,7 @@ def _parse_annotations(raw: str | None) -> list[service.AnnotationInput]:
     if not raw:
         return []
     try:
-        items = AnnotationSchema(many=True).load(json.loads(raw))
+        items = MentoringAnnotationSchema(many=True).load(json.loads(raw))
     except (ValueError, ValidationError) as exc:
         detail = exc.messages if isinstance(exc, ValidationError) else str(exc)
         raise ApiError(422, "invalid_annotation", f"annotations 须为要点列表 JSON：{detail}") from None

@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from coachsvc import storage
+from coachsvc.behaviours import BEHAVIOUR_LABELS
 from coachsvc.credits import CreditError
 from coachsvc.credits.ledger import append_entry, can_review, commit_and_export, lock_account
-from coachsvc.credits.settings import BEHAVIOUR_LABELS, CreditSettings, credit_settings
+from coachsvc.credits.settings import CreditSettings, credit_settings
 from coachsvc.db.credits import CreditEntry, MentoringSession, SessionAnnotation
 from coachsvc.db.models import ActivityRecord, User, utcnow
 from coachsvc.ingest import UploadError
@@ -141,8 +142,13 @@ def create_session(
     )
     if recording is not None:
         _store_recording(db, ms, recording)
-    for item in annotations or []:
-        ms.annotations.append(_annotation(item, ms.recording_seconds))
+    try:  # timestamps are checked against the recording's duration, known once it is stored
+        for item in annotations or []:
+            ms.annotations.append(_annotation(item, ms.recording_seconds))
+    except BaseException:
+        if ms.recording_path:
+            _discard_if_unreferenced(db, ms.recording_path, ms.recording_sha256)
+        raise
     db.add(ms)
     _commit_keeping_files_consistent(db, ms.recording_path, ms.recording_sha256)
     return ms

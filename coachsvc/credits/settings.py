@@ -76,21 +76,3 @@ def _roles(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(v.strip() for v in value.split(",") if v.strip())
     return tuple(value)
-
-
-#: The 12 behaviours of the capability radar (ids and labels from shared/domain.md), the tags an
-#: annotation may carry.
-BEHAVIOUR_LABELS = {
-    "rapport": "开场破冰",
-    "questioning": "提问技巧",
-    "needs_discovery": "需求挖掘深度",
-    "listening": "倾听与确认",
-    "solution_tailoring": "方案定制化程度",
-    "value_articulation": "价值与ROI呈现",
-    "objection_handling": "异议处理",
-    "competitor_handling": "竞品应对",
-    "price_negotiation": "价格谈判节奏",
-    "decision_mapping": "决策链识别",
-    "next_step_commitment": "推进与促成",
-    "responsiveness": "响应速度",
-}
