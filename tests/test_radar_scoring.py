@@ -172,3 +172,12 @@ def test_add_drill_score_is_idempotent_per_ref_and_validated(app, session, rep):
         radar.add_drill_score(session, rep.id, "charisma", 50, at, "x")
     with pytest.raises(ValueError, match="outside"):
         radar.add_drill_score(session, rep.id, "rapport", 101, at, "y")
+
+
+def test_price_checks_apply_only_when_price_is_discussed():
+    no_price = [("rep", "您好，今天想了解一下流程。"), ("customer", "好的，主要靠邮件。")]
+    flags = {**rf.GOOD_SIGNALS, "price_before_value": False, "concession_given_free": False}
+    scores, _ = score_call(facts(flags, segments=no_price))
+    assert scores["price_negotiation"] is None
+    scores, _ = score_call(facts({**flags, "price_before_value": True}))  # GOOD_SEGMENTS talk price
+    assert scores["price_negotiation"] == 50.0

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from coachsvc.auth import hash_password
 from coachsvc.db.models import Customer, Deal, Team, User
+from coachsvc.demo.radar import seed_radar_demo
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def seed_demo(session: Session) -> bool:
         Deal(customer=customers["华东精密制造"], owner=users["xiaowang"], name="审批系统", stage="diagnose")
     )
     session.commit()
+    seed_radar_demo(session, DEMO_PASSWORD)  # radar, 360 ratings, courses and slots (issue 5)
     return True
 
 

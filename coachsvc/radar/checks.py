@@ -13,6 +13,7 @@ its transcript segments, and its Objection / DecisionRole / NextStep rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,6 +214,7 @@ def _echo(c: CallFacts) -> Outcome | None:
     n = count(c.sig("customer_words_echoed"))
     if n is None:
         return None
+    n = max(n, len(c.evidence("customer_words_echoed")))  # the analysis may report a flag
     detail = f"方案中引用客户原话 {n} 处" if n else "方案没有用到客户自己的说法"
     return Outcome(n >= 1, detail, tuple(c.evidence("customer_words_echoed")))
 
@@ -297,11 +299,28 @@ def _no_disparaging(c: CallFacts) -> Outcome | None:
 # --- price_negotiation 价格谈判节奏 --------------------------------------------------------------
 
 
+_PRICE_TALK = re.compile(r"价格|报价|多少钱|折扣|优惠|便宜|贵|降价|\bprice|\bdiscount|\bquote", re.I)
+_PRICE_CATEGORIES = ("price", "budget", "terms")
+
+
+def _price_discussed(c: CallFacts) -> bool:
+    """Price checks apply only to calls that talk price (the analysis reports the flags always)."""
+    if c.sig("price_discussed") is not None:
+        return bool(c.sig("price_discussed"))
+    if any(o.get("category") in _PRICE_CATEGORIES for o in c.objections):
+        return True
+    return any(_PRICE_TALK.search(text) for _, text in c.segments.values())
+
+
 def _price_after_value(c: CallFacts) -> Outcome | None:
+    if not _price_discussed(c):
+        return None
     return _no(c, "price_before_value", "先讲价值再谈价格", "价值还没讲清就开始谈价格")
 
 
 def _no_free_concession(c: CallFacts) -> Outcome | None:
+    if not _price_discussed(c):
+        return None
     return _no(c, "concession_given_free", "让步都换取了对等条件", "无条件让步（白送折扣）")
 
 
