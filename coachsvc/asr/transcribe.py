@@ -33,6 +33,7 @@ TURN_GAP_SECONDS = 1.0
 PROGRESS_STEP = 0.01
 
 ProgressCallback = Callable[[float], None]
+SENTENCE_ENDS = set("。！？!?.…")
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def split_by_speaker(seg: Any, offset: float, speakers: SpeakerMap) -> list[tupl
     if not seg.words:
         return [(speakers.speaker_at(offset + seg.start, offset + seg.end),
                  _Piece(offset + seg.start, offset + seg.end, seg.text, None))]  # fmt: skip
-    labels = _smooth([speakers.speaker_at(offset + w.start, offset + w.end) for w in seg.words])
+    labels = _smooth([speakers.speaker_at(offset + w.start, offset + w.end) for w in seg.words], seg.words)
     pieces: list[tuple[int, list[Any]]] = []
     for label, word in zip(labels, seg.words, strict=True):
         if pieces and pieces[-1][0] == label and word.start - pieces[-1][1][-1].end < TURN_GAP_SECONDS:
@@ -202,13 +203,30 @@ def channel_layout(samples: np.ndarray) -> str | int:
     return "mix" if difference < SAME_CHANNEL_RATIO * rms.max() else "split"
 
 
-def _smooth(labels: list[int]) -> list[int]:
-    """A single word between two of the other speaker's words is theirs (a frame-level slip)."""
+def _smooth(labels: list[int], words: list[Any]) -> list[int]:
+    """Fix frame-level slips: a lone word between two of the other speaker's words is theirs, and a
+    speaker change moves by up to two words onto a sentence end (word times drift at turn ends)."""
     out = list(labels)
     for i in range(1, len(out) - 1):
         if out[i - 1] == out[i + 1] != out[i]:
             out[i] = out[i - 1]
+    for i in range(1, len(out)):
+        if out[i] != out[i - 1] and not _ends_sentence(words[i - 1]):
+            _snap(out, words, i)
     return out
+
+
+def _snap(labels: list[int], words: list[Any], change: int) -> None:
+    for j in (change + 1, change + 2, change - 1, change - 2):
+        if 0 < j < len(words) and _ends_sentence(words[j - 1]):
+            before, after = labels[change - 1], labels[change]
+            for k in range(min(j, change), max(j, change)):
+                labels[k] = before if j > change else after
+            return
+
+
+def _ends_sentence(word: Any) -> bool:
+    return word.word.rstrip()[-1:] in SENTENCE_ENDS
 
 
 def _shift(words: list[Any], offset: float) -> list[dict]:
