@@ -159,3 +159,13 @@ def test_ledger_page_filters_and_links_the_export(app, session, login, rep, othe
     assert "未配置 HR 接口" in _text(login(admin).get("/credits/ledger"))
     export = tclient.get("/api/v1/credits/export.csv")
     assert export.status_code == 200 and export.data.startswith(b"\xef\xbb\xbf")
+
+
+def test_forms_only_return_to_pages_of_this_site(app, session, login, rep):
+    with app.app_context():
+        give_credits(session, rep.id, 10)
+    client = login(rep)
+    client.post("/credits/redemptions", data={"kind": "bonus", "credits": "1"})
+    rid = redemptions.list_redemptions(session, rep)[0].id
+    resp = client.post(f"/credits/redemptions/{rid}/cancel", data={"next": "//evil.example/x"})
+    assert resp.headers["Location"] == "/credits"

@@ -10,7 +10,6 @@ appended to. The balance is the sum of the entries and never goes below zero.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,10 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from coachsvc.auth import can_see_user, visible_rep_ids
 from coachsvc.credits import CreditError, InsufficientCredits
-from coachsvc.db.credits import CreditAccount, CreditEntry, HrDelivery
+from coachsvc.db.credits import CreditAccount, CreditEntry, CreditRedemption, HrDelivery
 from coachsvc.db.models import User, utcnow
-
-log = logging.getLogger(__name__)
 
 KIND_LABELS = {"award": "带教奖励", "redemption": "兑换扣减", "reversal": "冲正"}
 
@@ -138,8 +135,6 @@ def balance(session: Session, user_id: int) -> int:
 
 def pending_redemption_credits(session: Session, user_id: int) -> int:
     """Credits already debited for redemptions still awaiting a decision."""
-    from coachsvc.db.credits import CreditRedemption
-
     total = session.scalar(
         select(func.coalesce(func.sum(CreditRedemption.credits), 0)).where(
             CreditRedemption.user_id == user_id, CreditRedemption.status == "pending"

@@ -42,8 +42,13 @@ def _handles_refusals(view):
 
 
 def _back() -> str:
-    target = request.form.get("next") or request.referrer or url_for(".overview")
-    return target if target.startswith("/") or target.startswith(request.host_url) else url_for(".overview")
+    """Where to return after a form: `next` or the referring page, only if it is on this site."""
+    target = request.form.get("next") or request.referrer or ""
+    if target.startswith(request.host_url):
+        target = "/" + target[len(request.host_url) :]
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for(".overview")
 
 
 @bp.app_context_processor
