@@ -147,5 +147,50 @@ from coachsvc.asr.cli import transcribe_cmd  # noqa: E402  (ASR: `transcribe PAT
 cli.add_command(transcribe_cmd)
 
 
+
+# --- Drills (issue 6): scorer evaluation and top-performer mining ---------------------------------
+
+
+@cli.command("drill-eval")
+@click.argument("pairs", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--with-clips/--no-clips", default=False, help="also compare with mined top answers")
+def drill_eval(pairs: str | None, with_clips: bool) -> None:
+    """Pairwise ranking accuracy of the drill scorer on PAIRS.jsonl (default: the repo's pairs)."""
+    from coachsvc import drills, mining
+    from coachsvc.db import session_scope
+
+    rows = drills.load_pairs(pairs or drills.PAIRS_PATH)
+    app = create_app()
+    with app.app_context():
+        top = None
+        if with_clips:
+            with session_scope() as session:
+                top = {c: mining.top_answer_texts(session, c) for c in mining.CATEGORIES}
+        evaluation = drills.evaluate_pairs(rows, top_answers=top)
+    for category, (ok, n) in sorted(evaluation.by_category().items()):
+        click.echo(f"{category:<12} {ok}/{n}  {ok / n:.2f}")
+    for r in evaluation.results:
+        if not r.correct:
+            click.echo(f"  misranked: {r.scenario_id} ({r.kind}) strong {r.strong} <= weak {r.weak}")
+    click.echo(f"pairwise ranking accuracy: {evaluation.accuracy:.3f} ({len(evaluation.results)} pairs)")
+
+
+@cli.command("mine")
+@click.option("--top", "top_n", type=int, default=None, help="top N reps (default DRILL_TOP_N or 3)")
+@click.option("--by", type=click.Choice(["win_rate", "revenue"]), default=None, help="rank reps by")
+def mine_cmd(top_n: int | None, by: str | None) -> None:
+    """Mine top performers' won calls into answer clips, tagged with answer moves."""
+    from coachsvc.mining import run_mining
+
+    app = create_app()
+    with app.app_context():
+        click.echo(run_mining(top_n, by))
+
+# --- Analysis (issue 4): `analyze PATH`, `eval DATASET.jsonl`, `train` ---------------------------
+from coachsvc.analysis.cli import register as register_analysis  # noqa: E402
+
+register_analysis(cli)
+
+
 def main() -> None:
     cli(prog_name="python -m coachsvc")

@@ -12,6 +12,7 @@ penalised. `python -m coachsvc drill-eval` measures how often a strong answer ou
 from __future__ import annotations
 
 import logging
+import random
 import re
 import threading
 import unicodedata
@@ -19,15 +20,24 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import yaml
+from flask import current_app
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from coachsvc import storage
+from coachsvc.auth import can_see_user, visible_rep_ids
 from coachsvc.config import REPO_ROOT
+from coachsvc.db import session_scope
+from coachsvc.db.drills import DrillSession, DrillTurn
+from coachsvc.db.models import User, utcnow
+from coachsvc.media import AudioError, probe_audio
 from coachsvc.scenarios import KeyPoint, Scenario, ScenarioSet, scenario_set
 
 log = logging.getLogger(__name__)
@@ -43,9 +53,11 @@ PAIRS_PATH = MODEL_DIR / "answer_pairs.jsonl"
 #: jieba splits differently, concepts bridge synonyms. Tuned by hand on the scenarios' own
 #: examples (leave-one-out), then frozen before running the evaluation pairs.
 WORD_WEIGHT, CHAR_WEIGHT, CONCEPT_WEIGHT = 1.0, 0.8, 0.9
+#: Weight of the features of the customer's own objection lines (see Featurizer.topic_mask).
+TOPIC_WEIGHT = 0.3
 #: A key point's threshold is calibrated between its examples' similarity to each other and
 #: other key points' examples' similarity to it, then clipped to this range.
-THRESHOLD_MIN, THRESHOLD_MAX = 0.14, 0.40
+THRESHOLD_MIN, THRESHOLD_MAX = 0.22, 0.40
 #: Score = 100 x (KEY_POINT_SHARE x coverage + TOP_ANSWER_SHARE x likeness to top performers).
 #: Key points dominate: they are what the trainer wrote; the top answers are real but noisier.
 KEY_POINT_SHARE, TOP_ANSWER_SHARE = 0.85, 0.15
@@ -213,14 +225,24 @@ class Featurizer:
     def _concept_tokens(self, text: str) -> list[str]:
         return [f"§{name}" for name, phrases in self.concepts.items() for p in phrases if p in text]
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def transform(self, texts: Sequence[str], mask: sparse.dia_matrix | None = None) -> sparse.csr_matrix:
+        """Vectors of `texts`; `mask` (a diagonal of feature weights) is applied before normalising."""
         texts = [normalize_text(t) for t in texts]
         blocks = [
             WORD_WEIGHT * self.words.transform(texts),
             CHAR_WEIGHT * self.chars.transform(texts),
             CONCEPT_WEIGHT * self.concept_vec.transform(texts),
         ]
-        return normalize(sparse.hstack(blocks, format="csr"))
+        raw = sparse.hstack(blocks, format="csr")
+        return normalize(raw @ mask if mask is not None else raw)
+
+    def topic_mask(self, lines: Sequence[str]) -> sparse.dia_matrix:
+        """Feature weights that damp the words of the customer's own lines to TOPIC_WEIGHT:
+        echoing the objection ("老板", "预算") is not making a point about it."""
+        raw = self.transform(lines)
+        weights = np.ones(raw.shape[1])
+        weights[np.unique(raw.indices)] = TOPIC_WEIGHT
+        return sparse.diags(weights)
 
 
 @dataclass
@@ -233,6 +255,7 @@ class _PointModel:
 @dataclass
 class _ScenarioModel:
     scenario: Scenario
+    mask: sparse.dia_matrix
     points: list[_PointModel] = field(default_factory=list)
 
 
@@ -255,12 +278,12 @@ class AnswerScorer:
         ]
         self.models: dict[str, _ScenarioModel] = {}
         for s in scenarios:
-            model = _ScenarioModel(s)
+            model = _ScenarioModel(s, self.featurizer.topic_mask(s.lines))
             for p in s.key_points:
-                model.points.append(_PointModel(p, self.featurizer.transform(p.examples)))
+                model.points.append(_PointModel(p, self.featurizer.transform(p.examples, model.mask)))
             self.models[s.id] = model
         self._calibrate()
-        self._top_cache: dict[tuple[str, ...], sparse.csr_matrix] = {}
+        self._top_cache: dict[tuple[str, ...], sparse.csr_matrix] = {}  # (scenario id, *answers)
         self._lock = threading.Lock()
 
     # -- public --
@@ -276,11 +299,11 @@ class AnswerScorer:
         model = self.models[scenario.id]
         points = [p for p in model.points if open_points is None or p.point.id in open_points]
         wins = windows(answer)
-        vecs = self.featurizer.transform(wins)
+        vecs = self.featurizer.transform(wins, model.mask)
         results = [self._point_result(p, vecs, wins) for p in points]
-        top = self._top_similarity(vecs[0], top_answers)
+        top = self._top_similarity(model, vecs[0], top_answers)
         scored = self._combine(answer, results, top)
-        scored.pitfalls = self._pitfalls(scenario.category, vecs, wins)
+        scored.pitfalls = self._pitfalls(scenario.category, self.featurizer.transform(wins), wins)
         for pit in scored.pitfalls:
             penalty = next(p.penalty for p in self.pitfalls if p.id == pit.id)
             scored.score = round(scored.score * (1 - penalty), 1)
@@ -319,7 +342,9 @@ class AnswerScorer:
         for pitfall, examples in zip(self.pitfalls, self.pitfall_vecs, strict=True):
             if category not in pitfall.categories:
                 continue
-            hit = self._pitfall_rule(pitfall, answer, wins) or self._pitfall_like(pitfall, examples, vecs, wins, usable)
+            hit = self._pitfall_rule(pitfall, answer, wins) or self._pitfall_like(
+                pitfall, examples, vecs, wins, usable
+            )
             if hit:
                 found.append(hit)
         return found
@@ -341,13 +366,15 @@ class AnswerScorer:
             return None
         return PitfallResult(pitfall.id, pitfall.label, round(float(sims[i]), 4), wins[i])
 
-    def _top_similarity(self, whole: sparse.csr_matrix, top_answers: Sequence[str]) -> float | None:
+    def _top_similarity(
+        self, model: _ScenarioModel, whole: sparse.csr_matrix, top_answers: Sequence[str]
+    ) -> float | None:
         if not top_answers:
             return None
-        key = tuple(top_answers)
+        key = (model.scenario.id, *top_answers)
         matrix = self._top_cache.get(key)
         if matrix is None:
-            matrix = self.featurizer.transform(list(top_answers))
+            matrix = self.featurizer.transform(list(top_answers), model.mask)
             with self._lock:
                 if len(self._top_cache) > 64:
                     self._top_cache.clear()
@@ -429,3 +456,335 @@ def get_scorer(scenarios: ScenarioSet | None = None) -> AnswerScorer:
 def preload_scorer(app: Any) -> None:
     """Worker preloader: build the scorer (jieba dictionary, vectorizers) before taking jobs."""
     get_scorer()
+
+
+# --- drill sessions -----------------------------------------------------------------------------
+
+#: What the virtual customer says to an answer that is about something else (domain: a drill
+#: customer reacts to the answer as a real one would).
+OFF_TOPIC_FOLLOW_UP = "你说的这些跟我的问题有什么关系？"
+#: Voice answers: largest upload and longest clip accepted.
+MAX_VOICE_BYTES = 20 * 1024 * 1024
+MAX_VOICE_SECONDS = 180.0
+
+
+class DrillError(Exception):
+    """A refused drill action: HTTP status, a stable error code and a message naming the problem."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def start_session(
+    session: Session, user: User, scenario_id: str, rng: random.Random | None = None
+) -> DrillSession:
+    """Start a drill of `scenario_id`: the virtual customer opens with one of its lines."""
+    scenario = scenario_set().get(scenario_id)
+    if scenario is None:
+        raise DrillError(404, "unknown_scenario", f"情景 {scenario_id} 不存在")
+    drill = DrillSession(
+        user_id=user.id,
+        scenario_id=scenario.id,
+        category=scenario.category,
+        status="active",
+        points_hit=[],
+        customer_line=scenario.pick_opening(rng),
+    )
+    session.add(drill)
+    session.commit()
+    return drill
+
+
+def get_session(session: Session, viewer: User, drill_id: int) -> DrillSession | None:
+    """The drill session if `viewer` may see it (own; a trainer's team; admin), else None."""
+    drill = session.get(DrillSession, drill_id)
+    if drill is None or not can_see_user(viewer, drill.user):
+        return None
+    return drill
+
+
+def list_sessions(
+    session: Session, viewer: User, user_id: int | None = None, limit: int = 50
+) -> list[DrillSession]:
+    """Recent drill sessions `viewer` may see, newest first (optionally of one user)."""
+    query = select(DrillSession).join(DrillSession.user).order_by(DrillSession.id.desc()).limit(limit)
+    ids = visible_rep_ids(viewer)
+    if ids is not None:
+        query = query.where(DrillSession.user_id.in_(ids))
+    if user_id is not None:
+        query = query.where(DrillSession.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def answer_text(session: Session, drill: DrillSession, user: User, text: str) -> DrillTurn:
+    """Score a typed answer to the customer's current line at once; returns the scored turn."""
+    text = (text or "").strip()
+    if not text:
+        raise DrillError(422, "empty_answer", "回答不能为空")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise DrillError(422, "answer_too_long", f"回答超过 {MAX_ANSWER_CHARS} 字上限")
+    turn = _new_turn(session, drill, user, "text")
+    turn.answer_text = text
+    score_turn(session, drill, turn)
+    session.commit()
+    return turn
+
+
+def submit_voice(
+    session: Session, drill: DrillSession, user: User, filename: str, stream: BinaryIO
+) -> DrillTurn:
+    """Store a recorded answer, commit a `transcribing` turn, then queue its transcription."""
+    from coachsvc.queue import REALTIME, enqueue
+
+    _check_can_answer(session, drill, user)  # before anything is written
+    path = _store_voice(filename, stream)
+    try:
+        turn = _new_turn(session, drill, user, "voice")
+        turn.audio_path, turn.status = str(path), "transcribing"
+        session.commit()
+    except BaseException:
+        session.rollback()
+        storage.discard(path)
+        raise
+    try:
+        enqueue(
+            transcribe_drill_turn, turn.id, queue=REALTIME, job_id=f"drill-turn-{turn.id}", job_timeout=300
+        )
+    except Exception as exc:  # the queue is down: the turn fails with the reason, the session goes on
+        log.exception("enqueue failed for drill turn %s", turn.id)
+        _fail_turn(session, turn, f"队列不可用，请稍后重试 (queue unavailable: {exc})")
+        session.commit()
+    return turn
+
+
+def transcribe_drill_turn(turn_id: int) -> str:
+    """Job (realtime queue): transcribe a voice answer, then score it; returns the turn's status."""
+    from coachsvc.asr import AudioInputError, transcribe_path
+
+    with session_scope() as session:
+        turn = session.get(DrillTurn, turn_id)
+        if turn is None or turn.status != "transcribing":
+            return turn.status if turn else "missing"
+        path = turn.audio_path
+    try:  # no session is held during inference
+        utterances = transcribe_path(path, language="zh")
+    except AudioInputError as exc:
+        return _finish_voice(turn_id, None, f"录音无法识别：{exc}")
+    text = "".join(u.text for u in utterances).strip()
+    return _finish_voice(turn_id, text, None if text else "录音中没有识别到语音")
+
+
+def finish_session(session: Session, drill: DrillSession, user: User) -> DrillSession:
+    if drill.user_id != user.id:
+        raise DrillError(403, "not_your_drill", "只能结束自己的练习")
+    if drill.status == "active":
+        drill.status, drill.finished_at = "finished", utcnow()
+        session.commit()
+    return drill
+
+
+def score_turn(session: Session, drill: DrillSession, turn: DrillTurn) -> None:
+    """Score the turn's answer on the key points still open, update the session, feed the radar."""
+    from coachsvc import mining
+
+    scenario = _scenario_of(drill)
+    open_points = [p.id for p in scenario.key_points if p.id not in drill.points_hit]
+    top = mining.top_answer_texts(session, scenario.category)
+    result = get_scorer().score(scenario, turn.answer_text or "", open_points, top)
+    turn.status, turn.score, turn.scored_at = "scored", result.score, utcnow()
+    drill.points_hit = drill.points_hit + [p.id for p in result.hits]
+    drill.score = _session_score(session, drill, scenario, turn, result)
+    turn.follow_up = _next_line(drill, scenario, result)
+    turn.result = {
+        **result.as_dict(),
+        "clip_ids": mining.offer_clips(session, scenario, get_scorer()),
+        "session_score": drill.score,
+    }
+    _feed_radar(session, drill, scenario, turn)
+
+
+# --- internals ------------------------------------------------------------------------------------
+
+
+def _check_can_answer(session: Session, drill: DrillSession, user: User) -> None:
+    if drill.user_id != user.id:
+        raise DrillError(403, "not_your_drill", "只能回答自己的练习")
+    if drill.status != "active":
+        raise DrillError(409, "drill_finished", "这次练习已经结束，请重新开始")
+    pending = session.scalar(
+        select(DrillTurn.id).where(DrillTurn.session_id == drill.id, DrillTurn.status == "transcribing")
+    )
+    if pending is not None:
+        raise DrillError(409, "answer_pending", "上一段语音回答还在识别中，请稍候")
+
+
+def _new_turn(session: Session, drill: DrillSession, user: User, mode: str) -> DrillTurn:
+    _check_can_answer(session, drill, user)
+    idx = session.scalar(select(func.count()).where(DrillTurn.session_id == drill.id)) or 0
+    turn = DrillTurn(
+        session_id=drill.id, idx=idx, customer_line=drill.customer_line, mode=mode, status="scored"
+    )
+    session.add(turn)
+    session.flush()
+    return turn
+
+
+def _store_voice(filename: str, stream: BinaryIO) -> Path:
+    upload_dir = str(Path(current_app.config["UPLOAD_DIR"]) / "drills")
+    try:
+        staged = storage.stage_stream(stream, upload_dir, MAX_VOICE_BYTES)
+    except storage.TooLarge:
+        raise DrillError(413, "file_too_large", f"录音超过 {MAX_VOICE_BYTES // 2**20} MB 上限") from None
+    try:
+        if staged.size == 0:
+            raise DrillError(400, "empty_file", "录音文件为空")
+        info = probe_audio(staged.path)
+        if info.duration is not None and info.duration > MAX_VOICE_SECONDS:
+            raise DrillError(422, "audio_too_long", f"录音超过 {MAX_VOICE_SECONDS:.0f} 秒上限")
+    except AudioError as exc:
+        storage.discard(staged.path)
+        raise DrillError(422, "corrupt_audio", str(exc)) from exc
+    except BaseException:
+        storage.discard(staged.path)
+        raise
+    suffix = Path(filename or "").suffix.lower()[:10] or ".webm"
+    return storage.keep(staged, upload_dir, suffix)
+
+
+def _finish_voice(turn_id: int, text: str | None, failure: str | None) -> str:
+    with session_scope() as session:
+        turn = session.get(DrillTurn, turn_id)
+        if failure:
+            _fail_turn(session, turn, failure)
+            return "failed"
+        turn.answer_text = text
+        score_turn(session, turn.session, turn)
+        return turn.status
+
+
+def _fail_turn(session: Session, turn: DrillTurn, reason: str) -> None:
+    turn.status, turn.failure_reason = "failed", reason[:2000]
+
+
+def _scenario_of(drill: DrillSession) -> Scenario:
+    scenario = scenario_set().get(drill.scenario_id)
+    if scenario is None:
+        raise DrillError(409, "scenario_gone", f"情景 {drill.scenario_id} 已不存在或无法加载")
+    return scenario
+
+
+def _session_score(
+    session: Session, drill: DrillSession, scenario: Scenario, turn: DrillTurn, result: AnswerScore
+) -> float:
+    """The session's score: each key point's best credit over the turns, less distinct pitfalls."""
+    best = {p.id: 0.0 for p in scenario.key_points}
+    pitfalls: dict[str, float] = {}
+    earlier = [t.result for t in drill.turns if t.id != turn.id and t.result]
+    for res in [*earlier, result.as_dict()]:
+        for p in res["points"]:
+            best[p["id"]] = max(best.get(p["id"], 0.0), p["credit"])
+        for pit in res.get("pitfalls", []):
+            pitfalls[pit["id"]] = _pitfall_penalty(pit["id"])
+    raw = sum(best.values()) / len(best)
+    for penalty in pitfalls.values():
+        raw *= 1 - penalty
+    return round(100 * raw, 1)
+
+
+def _pitfall_penalty(pitfall_id: str) -> float:
+    return next((p.penalty for p in get_scorer().pitfalls if p.id == pitfall_id), 0.0)
+
+
+def _next_line(drill: DrillSession, scenario: Scenario, result: AnswerScore) -> str | None:
+    """The customer's follow-up (None when the drill is over): finish when every point is hit or
+    the turns run out; otherwise the follow-up of the first missed point in the scenario's order."""
+    turns_done = len(drill.turns)
+    missed = [p for p in scenario.key_points if p.id not in drill.points_hit]
+    if not missed or turns_done >= MAX_TURNS:
+        drill.status, drill.finished_at = "finished", utcnow()
+        return None
+    line = OFF_TOPIC_FOLLOW_UP if result.off_topic else missed[0].follow_up
+    drill.customer_line = line
+    return line
+
+
+def _feed_radar(session: Session, drill: DrillSession, scenario: Scenario, turn: DrillTurn) -> None:
+    """The session's running score on each behaviour the scenario trains (one entry per session:
+    the radar replaces the entry of the same ref)."""
+    from coachsvc.radar import add_drill_score
+
+    for behaviour in scenario.behaviours:
+        add_drill_score(
+            session, drill.user_id, behaviour, drill.score or 0.0, turn.scored_at, f"drill-session:{drill.id}"
+        )
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PairResult:
+    scenario_id: str
+    category: str
+    kind: str
+    strong: float
+    weak: float
+
+    @property
+    def correct(self) -> bool:
+        return self.strong > self.weak
+
+
+@dataclass
+class Evaluation:
+    results: list[PairResult]
+
+    @property
+    def accuracy(self) -> float:
+        return sum(r.correct for r in self.results) / len(self.results) if self.results else 0.0
+
+    def by_category(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for r in self.results:
+            ok, n = out.get(r.category, (0, 0))
+            out[r.category] = (ok + r.correct, n + 1)
+        return out
+
+
+def load_pairs(path: Path | str = PAIRS_PATH) -> list[dict[str, str]]:
+    """Answer pairs, JSON lines: {"scenario", "strong", "weak", "kind"}; errors name the line."""
+    import json
+
+    pairs = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from exc
+        missing = {"scenario", "strong", "weak"} - set(row)
+        if missing:
+            raise ValueError(f"{path}:{n}: missing {', '.join(sorted(missing))}")
+        pairs.append(row)
+    return pairs
+
+
+def evaluate_pairs(
+    pairs: list[dict[str, str]],
+    scorer: AnswerScorer | None = None,
+    top_answers: dict[str, list[str]] | None = None,
+) -> Evaluation:
+    """Score both answers of every pair; a pair is ranked right when the strong one scores higher."""
+    scorer = scorer or get_scorer()
+    results = []
+    for row in pairs:
+        scenario = scorer.scenarios.get(row["scenario"])
+        if scenario is None:
+            raise ValueError(f"unknown scenario {row['scenario']!r} in the pairs")
+        top = (top_answers or {}).get(scenario.category, [])
+        strong = scorer.score(scenario, row["strong"], top_answers=top).score
+        weak = scorer.score(scenario, row["weak"], top_answers=top).score
+        results.append(PairResult(scenario.id, scenario.category, row.get("kind", ""), strong, weak))
+    return Evaluation(results)

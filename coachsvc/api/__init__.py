@@ -50,6 +50,12 @@ def register_api(app: Flask) -> None:
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
 
+    from coachsvc.api import clips, drills  # objection drills, top-performer clips (issue 6)
+
+    for module in (drills, clips):
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp)
+
     app.register_error_handler(ApiError, lambda e: error_body(e.status, e.code, e.message, **e.extra))
     app.register_error_handler(UploadError, lambda e: error_body(e.status, e.code, e.message, **e.extra))
     app.register_error_handler(HTTPException, _http_error)

@@ -58,6 +58,7 @@ def seed_demo(session: Session) -> bool:
     )
     session.commit()
     seed_radar_demo(session, DEMO_PASSWORD)  # radar, 360 ratings, courses and slots (issue 5)
+    seed_demo_drills(session)
     return True
 
 
@@ -75,3 +76,12 @@ def seed_demo_records(session: Session) -> list[int]:
         process_activity(record.id)
         ids.append(record.id)
     return ids
+
+
+def seed_demo_drills(session: Session) -> int:
+    """Drills (issue 6): top performers' won calls with spoken audio, mined into playable clips."""
+    from flask import current_app
+
+    from coachsvc.demo.drills import seed_demo_drills as seed
+
+    return seed(session, DEMO_PASSWORD, current_app.config["UPLOAD_DIR"])
