@@ -20,7 +20,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config))
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
 
-    from coachsvc import auth, db, extensions
+    from coachsvc import auth, db, extensions, privacy
+    from coachsvc.analysis import web as analysis_web
     from coachsvc.api import register_api
     from coachsvc.pages import register_pages
 
@@ -29,4 +30,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     register_api(app)
     register_pages(app)
+    privacy.init_app(app)  # masks phone/ID/bank-card numbers and emails in answers and logs
+    analysis_web.init_app(app)  # labels and transcript highlights of the record page
     return app

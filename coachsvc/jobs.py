@@ -18,6 +18,7 @@ from coachsvc import radar
 from coachsvc.db import session_scope
 from coachsvc.db.models import ActivityRecord, TranscriptSegment, utcnow
 from coachsvc.ingest import read_utf8
+from coachsvc.privacy import mask_pii, mask_words
 from coachsvc.transcripts import TranscriptFormatError, Utterance, parse_transcript, party_of
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,11 @@ def process_activity(activity_id: int) -> str:
 
 
 def analyze_record(session, record: ActivityRecord) -> None:
-    """Run the call analysis over a record's stored segments (filled by the analysis service)."""
+    """Run the call analysis over a record's stored segments and replace its results (objections,
+    roles, next steps, coverage gaps, signals): re-running it never duplicates anything."""
+    from coachsvc.analysis.store import analyze_and_store
+
+    analyze_and_store(session, record)
 
 
 def report_progress(activity_id: int, fraction: float, status: str | None = None) -> None:
@@ -136,8 +141,8 @@ def _store_segments(info: RecordInfo, utterances: list[Utterance]) -> None:
                 start=u.start,
                 end=u.end,
                 line_no=u.line_no,
-                text=u.text,
-                words=getattr(u, "words", None),
+                text=mask_pii(u.text),
+                words=mask_words(getattr(u, "words", None)),
             )
             for i, u in enumerate(utterances)
         )

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 PRELOADERS: list[str] = [
     "coachsvc.asr:preload",
+    "coachsvc.analysis:preload",
 ]
 
 

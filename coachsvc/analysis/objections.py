@@ -37,7 +37,11 @@ _HYPOTHETICAL = re.compile(
     r"(?:如果|假如|假设|要是|倘若|若是|只要)[^，,。！？!?；;]{0,18}?(?:的话|就|，|,|$)|\b(?:if|assuming|once)\b[^,.;!?]{0,40}",
     re.I,
 )
-_THREAT = re.compile(r"太|不够|不行|没有|没法|不了|不满足|用不上|风险|还是这个|达不到|超过|慢|贵|出问题|坏|不能|won't|can't|not|too", re.I)
+_THREAT = re.compile(
+    r"太|不够|不行|没有|没法|不了|不满足|用不上|风险|还是|不用|达不到|超过|慢|贵|出问题|坏|不能|不给|不认|怎么办|谁(?:来)?负责|谁管|"
+    r"won't|can't|not|too|what happens",
+    re.I,
+)
 #: Customer words that are pure inquiries about a topic (报价多少), not objections.
 _CLARIFY = re.compile(
     r"方便问|具体是|具体指|您指的是|是指|能说说|能具体|哪方面|哪些方面|主要是担心|担心的是|您的意思是|是因为|怎么考虑|哪一块|哪个环节"

@@ -84,7 +84,6 @@ _POSTS = (
 _BARE_POST_NEXT = "说|要|会|那边|这边|觉得|认为|负责|审|把关|同事|的人|也|还|一直|肯定|已经|不|得|可能|卡|盯"
 _POST_RE = re.compile(
     "|".join(re.escape(p) for p in sorted(_POSTS, key=len, reverse=True))
-    + f"|(?:财务|采购|技术)(?=(?:{_BARE_POST_NEXT}))"
 )
 _POST_ROLES = {
     "财务总监": "finance",
@@ -159,7 +158,21 @@ def find_mentions(text: str) -> list[Mention]:
         post = m.group(0)
         found.append(Mention(post, post, "post:" + post.lower(), m.start(), m.end(), _POST_ROLES.get(post)))
     found += _english_mentions(text)
-    return _without_overlaps(found)
+    return _merge_appositions(_without_overlaps(found), text)
+
+
+def _merge_appositions(mentions: list[Mention], text: str) -> list[Mention]:
+    """"our CFO, Mark" / "Mark, our CFO": one person, named Mark, with the post's role."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev and re.fullmatch(r"\s*,\s*(?:our|the|my)?\s*", text[prev.end : m.start], re.I):
+            name, post = (m, prev) if m.key.startswith("en:") else (prev, m)
+            if name.key.startswith("en:") and post.key.startswith("post:"):
+                out[-1] = Mention(text[prev.start : m.end], name.name, name.key, prev.start, m.end, post.implied_role)
+                continue
+        out.append(m)
+    return out
 
 
 def _named_mention(text: str, m: re.Match[str]) -> Mention | None:

@@ -17,11 +17,11 @@ from coachsvc.analysis.text import features, sentences
 
 #: Rule cues per role: a clause that says this about a person gives them the role.
 ROLE_CUES: dict[str, str] = {
-    "decision_maker": r"拍板|拍个板|说了算|最终决定|最后定|最终定|来定|定夺|决定权|拍(?:这个)?板|签字|点头|做决定|做主|大主意|批了才|一锤定音|最后还是(?:要|得)?(?:看|听)|final (?:say|call|decision)|signs? off|makes? the (?:final )?(?:call|decision)|decision[- ]maker",
+    "decision_maker": r"就定了|基本就定|(?<=[总董板导])(?:来)?定(?![期金制位时])|最后(?:由|是)?[^，,。]{0,6}(?:审批|批准|签字|签)|我签字|拍板|拍个板|说了算|最终决定|最后定|最终定|来定|定夺|决定权|拍(?:这个)?板|签字|点头|做决定|做主|大主意|批了才|一锤定音|最后还是(?:要|得)?(?:看|听)|final (?:say|call|decision)|signs? off|makes? the (?:final )?(?:call|decision)|decision[- ]maker",
     "influencer": r"意见很重要|很有分量|说话有分量|影响很大|很看重(?:他|她)?的?(?:意见|看法)|听(?:他|她)的|能说上话|态度很关键|意见(?:很|比较)?关键|推荐的|carries (?:a lot of )?weight|influence|listens to",
     "user": r"天天(?:要)?用|每天(?:都)?(?:要)?用|一线|日常操作|直接操作|主要(?:是)?(?:他们|她们)?在用|用的人|录单|上手|use it (?:every|daily)|using (?:it|the system) daily|end users?",
-    "technical_evaluator": r"负责技术|管技术|技术(?:这块|那边)|IT这块|评估|测试|技术(?:上)?把关|技术选型|对接|接口|架构|兼容|安全(?:方案|审查|审核)|POC|poc|evaluat|review the (?:security|api|integration)|technical|api",
-    "procurement": r"负责采购|管采购|采购(?:这块|那边)|比价|采购流程|走流程|招标|询价|供应商(?:准入|入库)|压价|谈商务|商务谈判|对比(?:一下)?(?:两家|几家)?的?(?:方案|报价)|procurement|vendor comparison|negotiate the contract|purchasing",
+    "technical_evaluator": r"负责技术|管技术|技术(?:这块|那边)|IT这块|(?<!供应商)评估|测试|技术(?:上)?把关|技术选型|接口|架构|兼容|安全(?:方案|审查|审核)|POC|poc|evaluat|review the (?:security|api|integration)|technical|api",
+    "procurement": r"供应商评估|供应商管理|选供应商|负责供应商|负责采购|管采购|采购(?:这块|那边)|比价|采购流程|走流程|招标|询价|供应商(?:准入|入库)|压价|谈商务|商务谈判|对比(?:一下)?(?:两家|几家)?的?(?:方案|报价)|procurement|vendor comparison|negotiate the contract|purchasing",
     "finance": r"负责财务|管财务|管钱|财务(?:这块|那边)|审预算|管账期|账期|付款|预算(?:得|要)?过|卡预算|算成本|投资回报|财务审批|approve the budget|payment terms|roi|budget approval",
     "coach": r"私下|偷偷|悄悄|透(?:了个|个)?底|透露|内部消息|帮我们说话|站在我们这边|提醒我们|告诉我(?:们)?(?:评标|内部)|quietly|heads-up|on our side|inside info",
 }
@@ -52,14 +52,15 @@ def find_roles(segments: list, bundle: Bundle) -> list[FoundRole]:
     people: list[_Person] = []
     pending: list[tuple[str, str, list[Mention], int, str]] = []  # (clause, sentence, mentions, idx, speaker)
     last_mentions: list[Mention] = []
+    addressee = _addressee(segments)
     for seg in segments:
+        if seg.party != "customer":
+            continue  # the rep greets and asks; the customer tells who decides
         for sent in sentences(seg.text):
-            if seg.party == "rep" and _is_question(sent.text):
-                continue
             for clause in _sub_clauses(sent.text):
-                mentions = find_mentions(clause)
-                if not mentions and _FIRST_PERSON.search(clause) and seg.party == "customer":
-                    mentions = _speaker_mention(seg.speaker)
+                mentions = [m for m in find_mentions(clause) if not _is_object(clause, m)]
+                if not mentions and _FIRST_PERSON.search(clause):
+                    mentions = _speaker_mention(seg.speaker, addressee)
                 if not mentions and _PRONOUN.search(clause) and last_mentions:
                     mentions = last_mentions[-1:]
                 if mentions:
@@ -85,11 +86,36 @@ def _is_question(text: str) -> bool:
     return bool(re.search(r"[?？]|吗$|吗[。]?$|是不是|对吧|对不对", text))
 
 
-def _speaker_mention(speaker: str) -> list[Mention]:
-    if speaker.strip().lower() in ("客户", "customer", "client", "对方"):
-        return []
+def _speaker_mention(speaker: str, addressee: Mention | None) -> list[Mention]:
+    if speaker.strip().lower() in ("客户", "customer", "client", "对方", "客户方"):
+        return [addressee] if addressee else []
     found = find_mentions(speaker)
     return found[:1] or [Mention(speaker, speaker, "speaker:" + speaker, 0, len(speaker))]
+
+
+_GREETED = re.compile(r"^(?:喂[，, ]*)?(?:您好[，, ]*)?(?:请问是)?(?P<name>.{1,12}?)(?:您好|你好|好|新年好|，|,|吗)", re.I)
+
+
+def _addressee(segments: list) -> Mention | None:
+    """Who the rep greets in the opening turns (王经理您好 / Hi Janet): the customer speaking."""
+    for seg in [s for s in segments if s.party == "rep"][:2]:
+        m = _GREETED.search(seg.text.strip())
+        if m:
+            found = find_mentions(m["name"])
+            if found:
+                return found[0]
+    return None
+
+
+_OBJECT_BEFORE = re.compile(r"(?:跟|向|给|找|约|和|问|让|叫|请|with|to|and)\s*(?:我们|我们的|咱们)?\s*$", re.I)
+
+
+def _is_object(clause: str, mention: Mention) -> bool:
+    """我评估完了再跟罗总汇报: 罗总 is spoken to, the cue is the speaker's."""
+    before = clause[: mention.start]
+    return bool(re.match(r"^(?:好|行|那|嗯|然后)?[，, ]*(?:我|你|i\b|you\b)", before, re.I)) and bool(
+        _OBJECT_BEFORE.search(re.sub(r"(?:采购|财务|技术|信息|IT)?(?:部门|部|科|中心)?的?$", "", before))
+    )
 
 
 def _classify(pending: list, bundle: Bundle) -> list[str | None]:
@@ -103,7 +129,7 @@ def _classify(pending: list, bundle: Bundle) -> list[str | None]:
             out.append(ruled[0])
         elif ruled:
             out.append(label if label in ruled else ruled[0])
-        elif label != NONE_LABEL and p >= ROLE_MIN_PROBABILITY + 0.2:
+        elif label != NONE_LABEL and p >= ROLE_MIN_PROBABILITY + 0.3:
             out.append(label)  # no rule cue: the classifier alone must be surer
         else:
             out.append(None)

@@ -144,11 +144,18 @@ def _add(out: list[Span], text: str, start: int, end: int) -> None:
         out.append(Span(stripped, start + offset, start + offset + len(stripped)))
 
 
+_REPORTED = re.compile(r"(?:说|觉得|认为|表示|反馈|提到|原话是|意思是|讲|说了|honestly|to be honest|I'll be honest)[:：\s]*$", re.I)
+
+
 def _merge_fragments(spans: list[Span], text: str) -> list[Span]:
-    """A fragment too short to mean anything alone (太久了, 对) joins the clause before it."""
+    """A fragment too short to mean anything alone (太久了, 对) joins the clause before it; a
+    clause that only introduces reported speech (老刘还说) joins the one after it."""
     out: list[Span] = []
     for span in spans:
-        if out and _content_len(span.text) < 4 and not _CONNECTIVE_RE.match(span.text):
+        if out and _REPORTED.search(out[-1].text) and not _sentence_gap(text[out[-1].end : span.start]):
+            prev = out[-1]
+            out[-1] = Span(text[prev.start : span.end], prev.start, span.end)
+        elif out and _content_len(span.text) < 4 and not _CONNECTIVE_RE.match(span.text):
             prev = out[-1]
             if _sentence_gap(text[prev.end : span.start]):
                 out.append(span)
@@ -204,7 +211,8 @@ def _load_tokenizer():
     base = artifact_path("jieba_dict.txt")
     tk = jieba.Tokenizer(dictionary=str(base) if base.exists() else jieba.DEFAULT_DICT_NAME)
     tk.initialize()
-    tk.load_userdict(str(DATA_DIR / "userdict.txt"))
+    with open(DATA_DIR / "userdict.txt", "rb") as fh:
+        tk.load_userdict(fh)
     return tk
 
 
