@@ -118,6 +118,8 @@ def _parse_chat(info: RecordInfo) -> list[Utterance]:
 
 def transcribe_audio(info: RecordInfo, on_progress: Callable[[float], None]) -> list[Utterance]:
     """Audio → speaker-attributed utterances (the ASR service)."""
+    from rq.timeouts import JobTimeoutException
+
     from coachsvc.asr import AudioInputError, ModelUnavailable, transcribe_path
 
     try:
@@ -126,6 +128,8 @@ def transcribe_audio(info: RecordInfo, on_progress: Callable[[float], None]) -> 
         raise PipelineError(str(exc)) from exc
     except ModelUnavailable as exc:
         raise PipelineError(f"语音识别模型不可用：{exc}") from exc
+    except JobTimeoutException as exc:  # the job's time limit (JOB_TIMEOUT_SECONDS) struck
+        raise PipelineError(f"转写超时，超过任务时限 (transcription timed out: {exc})") from exc
 
 
 def _store_segments(info: RecordInfo, utterances: list[Utterance]) -> None:

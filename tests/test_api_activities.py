@@ -59,15 +59,19 @@ def test_rerunning_the_job_does_not_duplicate_segments(app, api_client, rep, wor
     assert count == 4
 
 
-def test_audio_fails_with_a_clear_reason_until_transcription_exists(app, api_client, rep, worker):
+@pytest.mark.slow
+def test_audio_is_transcribed_to_done_and_a_tone_fails_with_a_clear_reason(app, api_client, rep, worker):
     client, headers = api_client(rep)
-    resp = _upload(client, headers, audio.tone_wav(1.0), "call.wav")
-    assert resp.status_code == 202
+    speech = (Path(__file__).parent / "data" / "aishell1_BAC009S0764W0121.opus").read_bytes()
+    resp = _upload(client, headers, speech, "call.opus")
+    tone = _upload(client, headers, audio.tone_wav(1.0), "tone.wav")
+    assert resp.status_code == tone.status_code == 202
     worker()
     body = client.get(f"/api/v1/activities/{resp.json['id']}", headers=headers).json
-    assert body["status"] in ("done", "failed")
-    if body["status"] == "failed":
-        assert body["failure_reason"]
+    assert body["status"] == "done" and body["segments"][0]["text"].startswith("甚至出现交易")
+    assert body["segments"][0]["party"] == "rep" and body["segments"][0]["start"] is not None
+    body = client.get(f"/api/v1/activities/{tone.json['id']}", headers=headers).json
+    assert body["status"] == "failed" and "没有检测到语音" in body["failure_reason"]
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,26 @@ class CoachForkWorker(Worker):
     """Forking worker; models are loaded in the parent before each fork."""
 
 
+def record_interrupted_job(job: Job, exc_type, exc_value, traceback) -> bool:
+    """RQ exception handler: a job that died without closing its record (its worker was killed and
+    RQ found the job abandoned, or the forking worker's hard time limit struck) leaves the record
+    re-runnable: `queued` when RQ retries the job, else `failed` with the reason (the API retries it).
+    """
+    from coachsvc.db import session_scope
+    from coachsvc.db.models import ActivityRecord
+
+    if job.func_name != "coachsvc.jobs.process_activity" or not job.args:
+        return True
+    with session_scope() as session:
+        record = session.get(ActivityRecord, job.args[0])
+        if record is not None and record.status in ("transcribing", "analyzing"):
+            retry = bool(job.retries_left)
+            record.status = "queued" if retry else "failed"
+            then = "将自动重试" if retry else "可重试"
+            record.failure_reason = f"处理中断（{exc_type.__name__}），{then}"
+    return True
+
+
 def build_worker(app, queues: list[str] | None = None, name: str | None = None) -> Worker:
     from sqlalchemy.orm import configure_mappers
 
@@ -48,7 +68,13 @@ def build_worker(app, queues: list[str] | None = None, name: str | None = None) 
         database().engine.dispose()  # no pooled connection crosses a fork
         connection = get_redis(app)
     cls = CoachForkWorker if os.environ.get("WORKER_CLASS") == "fork" else CoachWorker
-    return cls(queues or list(QUEUES), connection=connection, name=name, job_class=Job)
+    return cls(
+        queues or list(QUEUES),
+        connection=connection,
+        name=name,
+        job_class=Job,
+        exception_handlers=[record_interrupted_job],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
