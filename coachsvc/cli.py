@@ -157,7 +157,7 @@ cli.add_command(transcribe_cmd)
 def drill_eval(pairs: str | None, with_clips: bool) -> None:
     """Pairwise ranking accuracy of the drill scorer on PAIRS.jsonl (default: the repo's pairs)."""
     from coachsvc import drills, mining
-    from coachsvc.db import session_scope
+    from coachsvc.db import database, session_scope
 
     rows = drills.load_pairs(pairs or drills.PAIRS_PATH)
     app = create_app()
@@ -166,6 +166,7 @@ def drill_eval(pairs: str | None, with_clips: bool) -> None:
         if with_clips:
             with session_scope() as session:
                 top = {c: mining.top_answer_texts(session, c) for c in mining.CATEGORIES}
+            database().engine.dispose()
         evaluation = drills.evaluate_pairs(rows, top_answers=top)
     for category, (ok, n) in sorted(evaluation.by_category().items()):
         click.echo(f"{category:<12} {ok}/{n}  {ok / n:.2f}")
@@ -180,11 +181,15 @@ def drill_eval(pairs: str | None, with_clips: bool) -> None:
 @click.option("--by", type=click.Choice(["win_rate", "revenue"]), default=None, help="rank reps by")
 def mine_cmd(top_n: int | None, by: str | None) -> None:
     """Mine top performers' won calls into answer clips, tagged with answer moves."""
+    from coachsvc.db import database
     from coachsvc.mining import run_mining
 
     app = create_app()
     with app.app_context():
-        click.echo(run_mining(top_n, by))
+        try:
+            click.echo(run_mining(top_n, by))
+        finally:
+            database().engine.dispose()  # no pooled connection outlives the command
 
 # --- Analysis (issue 4): `analyze PATH`, `eval DATASET.jsonl`, `train` ---------------------------
 from coachsvc.analysis.cli import register as register_analysis  # noqa: E402

@@ -6,10 +6,11 @@
    customer objection (`Objection.segment_idx`) and the rep's answer become a clip: the objection
    segment, then the rep segments that follow it (a customer's continuation before the rep speaks
    is skipped) until the customer speaks again, `MAX_ANSWER_SEGMENTS` or `MAX_CLIP_SECONDS`.
-3. Each answer is tagged with answer moves by rules (`ANSWER_MOVES`): a move is made in the first
-   clause that contains one of its cue phrases; moves are ordered by that clause, ties by the
-   table's order. Cue lists are hand-written from the domain's examples; a clause may make more
-   than one move ("理解，您说的贵是和哪家比" = empathize, clarify).
+3. Each answer is tagged with answer moves by rules (`ANSWER_MOVES`): a move is made in the
+   clause where its first cue phrase starts (a cue may be a pattern spanning clauses of one
+   sentence, "如果签三年，我可以申请九折"); moves are ordered by that clause, ties by the table's
+   order. Cue lists are hand-written from the domain's examples; a clause may make more than one
+   move ("理解，您说的贵是和哪家比" = empathize, clarify).
 4. Patterns per objection category: which move successful answers make first (count and share),
    and the ordered pair of moves most often made in that order ("confirm timing before
    instalments"), over all answers of the category. Softeners ("理解") are not counted as moves
@@ -117,7 +118,7 @@ ANSWER_MOVES: dict[str, tuple[str, tuple[str, ...]]] = {
     "instalments": ("分期付款", ("分期", "分批", "首付", "分阶段付", "里程碑付款", "按月付", "分两期付")),
     "concession_trade": (
         "交换让步",
-        (r"如果.{0,24}(我们|我)?(可以|就|去申请|争取)", "前提是", "作为交换", "条件是", "换一个"),
+        (r"如果[^。！？!?]{0,24}(可以|就|去申请|争取)", "前提是", "作为交换", "条件是", "换一个"),
     ),
     "pilot": ("试点验证", ("试点", "试用", "演示", "并行", "概念验证", "先上一")),
     "decision_access": ("对接决策人", ("老板", "总经理", "拍板", "上会", "汇报", "领导")),
@@ -129,16 +130,17 @@ MOVE_LABELS = {k: v[0] for k, v in ANSWER_MOVES.items()}
 #: and of the pattern statistics, which are about how the objection itself is answered.
 SOFTENERS = frozenset({"empathize"})
 _MOVE_PATTERNS = {k: re.compile("|".join(v[1]), re.IGNORECASE) for k, v in ANSWER_MOVES.items()}
-_CLAUSE = re.compile(r"[^。！？!?；;，,\n]+")
+_SEPARATOR = re.compile(r"[。！？!?；;，,\n]+")
 
 
 def tag_moves(text: str) -> list[str]:
     """The answer moves `text` makes, in the order it makes them (see the module docstring)."""
+    text = text or ""
     first: dict[str, int] = {}
-    for i, clause in enumerate(_CLAUSE.findall(text or "")):
-        for move, pattern in _MOVE_PATTERNS.items():
-            if move not in first and pattern.search(clause):
-                first[move] = i
+    for move, pattern in _MOVE_PATTERNS.items():
+        match = pattern.search(text)
+        if match:  # the clause the cue starts in
+            first[move] = len(_SEPARATOR.findall(text, 0, match.start()))
     order = list(ANSWER_MOVES)
     return sorted(first, key=lambda m: (first[m], order.index(m)))
 

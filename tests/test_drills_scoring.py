@@ -56,9 +56,17 @@ def test_overall_pairwise_accuracy_meets_the_target(scorer):
     [
         ("budget-used-up", "confirm_timing", "请问贵公司下一年的经费大概哪个月份开始规划？"),
         ("budget-used-up", "instalments", "能不能先交一部分定金，余款明年再付？"),
-        ("price-competitor-20pct", "clarify_basis", "您拿来比较的是哪个厂家？他们那个价格里有没有包括上线服务？"),
+        (
+            "price-competitor-20pct",
+            "clarify_basis",
+            "您拿来比较的是哪个厂家？他们那个价格里有没有包括上线服务？",
+        ),
         ("authority-board-meeting", "access_decision_maker", "开会的时候我们能不能派人去现场讲一讲？"),
-        ("service-who-responsible", "sla_commitment", "严重问题我们保证一刻钟内回复，四个钟头修好，合同里白纸黑字写着。"),
+        (
+            "service-who-responsible",
+            "sla_commitment",
+            "严重问题我们保证一刻钟内回复，四个钟头修好，合同里白纸黑字写着。",
+        ),
         ("competitor-already-using", "probe_gaps", "这两年用下来，有哪些地方您觉得还可以更好？"),
     ],
 )

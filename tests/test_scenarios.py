@@ -61,11 +61,19 @@ def test_a_malformed_file_is_rejected_and_the_others_still_load(folder):
     [
         (lambda d: d.pop("opening"), "opening", "Missing data for required field."),
         (lambda d: d.update(stage="closing"), "stage", "Must be one of"),
-        (lambda d: d["key_points"][1].update(examples=["只有一个例子"]), "key_points.1.examples", "at least 2"),
+        (
+            lambda d: d["key_points"][1].update(examples=["只有一个例子"]),
+            "key_points.1.examples",
+            "at least 2",
+        ),
         (lambda d: d["key_points"][0].pop("follow_up"), "key_points.0.follow_up", "Missing data"),
         (lambda d: d.update(behaviours=["charm"]), "behaviours.0", "Must be one of"),
         (lambda d: d.update(colour="red"), "colour", "Unknown field."),
-        (lambda d: d["key_points"][1].update(id=d["key_points"][0]["id"]), "key_points", "duplicate key point id"),
+        (
+            lambda d: d["key_points"][1].update(id=d["key_points"][0]["id"]),
+            "key_points",
+            "duplicate key point id",
+        ),
         (lambda d: d.update(key_points=d["key_points"][:1]), "key_points", "needs 2 to 6 key points"),
         (lambda d: d.update(id="another-id"), "id", "must match the file name"),
     ],
@@ -96,7 +104,9 @@ def test_a_file_that_is_not_a_mapping_or_not_utf8_is_rejected(tmp_path):
     assert "not valid UTF-8" in errors["latin.yaml"].problem
 
 
-def test_api_lists_the_good_scenarios_and_shows_trainers_the_rejected_file(app, folder, api_client, trainer, rep):
+def test_api_lists_the_good_scenarios_and_shows_trainers_the_rejected_file(
+    app, folder, api_client, trainer, rep
+):
     _write_variant(folder, "bad-category.yaml", lambda d: d.update(category="weather"))
     app.config["DRILL_SCENARIO_DIR"] = str(folder)
     client, headers = api_client(trainer)
@@ -108,5 +118,7 @@ def test_api_lists_the_good_scenarios_and_shows_trainers_the_rejected_file(app, 
     rep_client, rep_headers = api_client(rep)
     assert rep_client.get("/api/v1/drills/scenarios", headers=rep_headers).json["errors"] == []
     # a drill of a good scenario still starts
-    resp = rep_client.post("/api/v1/drills/sessions", json={"scenario_id": "budget-used-up"}, headers=rep_headers)
+    resp = rep_client.post(
+        "/api/v1/drills/sessions", json={"scenario_id": "budget-used-up"}, headers=rep_headers
+    )
     assert resp.status_code == 201
