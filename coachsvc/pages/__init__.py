@@ -19,6 +19,9 @@ def register_pages(app: Flask) -> None:
 
     for module in (radar, coaching, ratings):
         app.register_blueprint(module.bp)
+    from coachsvc.pages import drills as drill_pages  # objection drills (issue 6)
+
+    app.register_blueprint(drill_pages.bp)
     app.jinja_env.globals.update(
         STAGE_LABELS=STAGE_LABELS, STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS
     )
