@@ -164,10 +164,11 @@ def _score_roles(pred: list[dict], gold: list[dict], counts: _Counts) -> list[st
 
 
 def _grams(text: str) -> set[str]:
+    """English words, Chinese characters and character pairs (pairs count double: see _similarity)."""
     text = text.lower()
-    words = set(re.findall(r"[a-z]{3,}", text))
+    words = set(re.findall(r"[a-z]{3,}", text)) - {"the", "and", "with", "for"}
     cjk = re.sub(r"[^\u4e00-\u9fff]", "", text)
-    return words | {cjk[i : i + 2] for i in range(len(cjk) - 1)}
+    return words | set(cjk) | {cjk[i : i + 2] for i in range(len(cjk) - 1)}
 
 
 def _similarity(expected: dict, predicted: dict) -> float:
@@ -188,8 +189,8 @@ def _score_due(pred: list[dict], gold: list[dict]) -> tuple[int, int, list[str]]
     )
     taken_g: dict[int, int] = {}
     taken_p: set[int] = set()
-    for score, gi, pi in pairs:
-        if score <= 0 or gi in taken_g or pi in taken_p:
+    for score, gi, pi in pairs:  # most similar first; with nothing in common, still pair what is left
+        if gi in taken_g or pi in taken_p:
             continue
         taken_g[gi], _ = pi, taken_p.add(pi)
     right, errors = 0, []

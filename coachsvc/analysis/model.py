@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,9 @@ MODELS_DIR = REPO_ROOT / "models"
 ARTIFACT_DIR = MODELS_DIR / "analysis"
 CORPUS_DIR = MODELS_DIR / "corpus"
 DEVSET_PATH = MODELS_DIR / "devset.jsonl"
-CLASSIFIER_FILE = "classifiers.joblib"
+CLASSIFIER_FILE = "classifiers.npz"
+VOCAB_FILE = "vocabulary.json"
+HEADS = ("objection", "role", "next_step")
 #: How many general words of jieba's dictionary to keep (load time: ~0.1 s instead of ~1 s).
 JIEBA_WORDS = 40000
 #: Size of the shared feature space (keeps the artifact at a few MB).
@@ -41,24 +43,61 @@ def artifact_path(name: str) -> Path:
 
 @dataclass
 class Bundle:
-    """The loaded classifiers and their shared vectorizer."""
+    """The classifiers as plain arrays: the TF-IDF vocabulary and idf, and per head the linear
+    weights and Platt sigmoids. Scoring needs numpy only (no scikit-learn import at run time)."""
 
-    vectorizer: Any
-    heads: dict[str, Any]
+    vocab: dict[str, int]
+    idf: np.ndarray
+    heads: dict[str, dict[str, Any]]
     manifest: dict[str, Any]
 
     def predict(self, head: str, docs: list[list[str]]) -> tuple[list[str], np.ndarray]:
         """Top label and its probability for each featurised document."""
         if not docs:
             return [], np.zeros(0)
-        clf = self.heads[head]
-        proba = clf.predict_proba(self.vectorizer.transform(docs))
+        classes, proba = self.proba(head, docs)
         best = proba.argmax(axis=1)
-        return [clf.classes_[i] for i in best], proba[np.arange(len(best)), best]
+        return [classes[i] for i in best], proba[np.arange(len(best)), best]
 
     def proba(self, head: str, docs: list[list[str]]) -> tuple[list[str], np.ndarray]:
-        clf = self.heads[head]
-        return list(clf.classes_), clf.predict_proba(self.vectorizer.transform(docs))
+        """Calibrated class probabilities (the same numbers as the trained head's predict_proba:
+        sublinear TF-IDF, L2 rows, linear SVM scores, one Platt sigmoid per class, normalised)."""
+        h = self.heads[head]
+        classes = h["classes"]
+        if not docs:
+            return classes, np.zeros((0, len(classes)))
+        scores = self._scores(docs, h["weights"]) + h["bias"]
+        probs = 1.0 / (1.0 + np.exp(h["a"] * scores + h["b"]))
+        if len(classes) == 2:
+            return classes, np.column_stack([1.0 - probs[:, 0], probs[:, 0]])
+        total = probs.sum(axis=1, keepdims=True)
+        uniform = np.full_like(probs, 1.0 / len(classes))
+        return classes, np.where(total > 0, probs / np.where(total > 0, total, 1.0), uniform)
+
+    def _scores(self, docs: list[list[str]], weights: np.ndarray) -> np.ndarray:
+        vocab = self.vocab
+        idx_all, val_all, row_all = [], [], []
+        for row, doc in enumerate(docs):
+            counts: dict[int, int] = {}
+            for term in doc:
+                i = vocab.get(term)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            idx_all.extend(counts)
+            val_all.extend(counts.values())
+            row_all.extend([row] * len(counts))
+        out = np.zeros((len(docs), weights.shape[1]))
+        if not idx_all:
+            return out
+        idx = np.fromiter(idx_all, dtype=np.int64, count=len(idx_all))
+        rows = np.fromiter(row_all, dtype=np.int64, count=len(row_all))
+        vals = (1.0 + np.log(np.fromiter(val_all, dtype=np.float64, count=len(val_all)))) * self.idf[idx]
+        norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=len(docs)))
+        vals = vals / norms[rows]
+        # rows come in order: sum each row's run of contributions in one reduceat
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        out[rows[starts]] = np.add.reduceat(weights[idx] * vals[:, None], starts, axis=0)
+        return out
 
 
 def load_bundle() -> Bundle:
@@ -72,14 +111,38 @@ def load_bundle() -> Bundle:
 
 
 def _load() -> Bundle:
-    import joblib
-
     path = artifact_path(CLASSIFIER_FILE)
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `python -m coachsvc train`")
-    data = joblib.load(path)
+    terms = json.loads(artifact_path(VOCAB_FILE).read_text(encoding="utf-8"))
+    heads: dict[str, dict[str, Any]] = {}
+    with np.load(path) as arrays:
+        idf = arrays["idf"]
+        for name in HEADS:
+            heads[name] = {
+                "classes": [str(c) for c in arrays[f"{name}.classes"]],
+                "weights": arrays[f"{name}.weights"].astype(np.float64),
+                "bias": arrays[f"{name}.bias"],
+                "a": arrays[f"{name}.a"],
+                "b": arrays[f"{name}.b"],
+            }
     manifest = json.loads(artifact_path("manifest.json").read_text(encoding="utf-8"))
-    return Bundle(data["vectorizer"], data["heads"], manifest)
+    return Bundle({t: i for i, t in enumerate(terms)}, idf, heads, manifest)
+
+
+def export_heads(vectorizer, fitted: dict[str, Any]) -> None:
+    """Write the fitted vectorizer and heads as plain arrays (classifiers.npz, vocabulary.json)."""
+    terms = [t for t, _ in sorted(vectorizer.vocabulary_.items(), key=lambda kv: kv[1])]
+    arrays: dict[str, np.ndarray] = {"idf": vectorizer.idf_.astype(np.float64)}
+    for name, clf in fitted.items():
+        calibrated = clf.calibrated_classifiers_[0]
+        arrays[f"{name}.classes"] = np.array([str(c) for c in clf.classes_])
+        arrays[f"{name}.weights"] = np.ascontiguousarray(calibrated.estimator.coef_.T, dtype=np.float32)
+        arrays[f"{name}.bias"] = calibrated.estimator.intercept_.astype(np.float64)
+        arrays[f"{name}.a"] = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
+        arrays[f"{name}.b"] = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
+    artifact_path(VOCAB_FILE).write_text(json.dumps(terms, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    np.savez_compressed(artifact_path(CLASSIFIER_FILE), **arrays)
 
 
 def reset() -> None:
@@ -129,21 +192,20 @@ def build_resources() -> None:
 
 def train(log=print) -> dict[str, Any]:
     """Regenerate the corpus, fit the three heads, write artifacts and manifest; returns it."""
-    import joblib
     import sklearn
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from coachsvc.analysis import corpus
-    from coachsvc.analysis.text import features
+    from coachsvc.analysis.text import features_batch
 
     build_resources()
     examples = corpus.write_corpus(CORPUS_DIR)
     log(f"corpus: {len(examples)} labelled examples")
     from coachsvc.analysis.objections import neutralise
 
-    docs = [features(neutralise(e["text"]) if e["task"] == "objection" else e["text"]) for e in examples]
+    docs = features_batch([neutralise(e["text"]) if e["task"] == "objection" else e["text"] for e in examples])
     vectorizer = TfidfVectorizer(
-        analyzer=identity, sublinear_tf=True, min_df=2, max_features=MAX_FEATURES, dtype=np.float32
+        analyzer=identity, sublinear_tf=True, min_df=2, max_features=MAX_FEATURES, dtype=np.float64
     )
     vectorizer.fit(docs)
     if hasattr(vectorizer, "stop_words_"):
@@ -158,7 +220,11 @@ def train(log=print) -> dict[str, Any]:
         heads[task] = _fit_head(x, y)
         log(f"{task}: {len(idx)} examples, holdout macro-F1 {metrics[task]['macro_f1']:.3f}")
     ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"vectorizer": vectorizer, "heads": heads}, artifact_path(CLASSIFIER_FILE), compress=3)
+    stale = artifact_path("classifiers.joblib")
+    if stale.exists():
+        stale.unlink()
+    export_heads(vectorizer, heads)
+    _check_export(vectorizer, heads, docs)
     manifest = {
         "version": MODEL_VERSION,
         "data_sha256": corpus.corpus_hash(CORPUS_DIR),
@@ -178,6 +244,26 @@ def train(log=print) -> dict[str, Any]:
     artifact_path("manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     reset()
     return manifest
+
+
+def _check_export(vectorizer, heads: dict[str, Any], docs: list[list[str]]) -> None:
+    """The exported arrays must reproduce scikit-learn's probabilities."""
+    global _bundle
+    _bundle = None
+    bundle = _load_unchecked_manifest()
+    sample = docs[:: max(1, len(docs) // 300)]
+    x = vectorizer.transform(sample)
+    for name, clf in heads.items():
+        _, mine = bundle.proba(name, sample)
+        if not np.allclose(mine, clf.predict_proba(x), atol=1e-4):
+            raise AssertionError(f"exported head {name} disagrees with the trained model")
+
+
+def _load_unchecked_manifest() -> Bundle:
+    manifest_path = artifact_path("manifest.json")
+    if not manifest_path.exists():
+        manifest_path.write_text("{}")
+    return _load()
 
 
 def _fit_head(x, y):

@@ -17,27 +17,32 @@ from coachsvc.analysis.constants import NEXT_STEP_MIN_PROBABILITY
 from coachsvc.analysis.dates import find_due_date
 from coachsvc.analysis.model import Bundle
 from coachsvc.analysis.people import find_mentions
-from coachsvc.analysis.text import clauses, features
+from coachsvc.analysis.text import clauses, features_batch
 
 _VERBS_ZH = (
     "发送|发给|发过来|发过去|发一下|发一份|发个|发到|发|传给|传过来|寄给|寄过来|寄|提交|提供|准备|整理|出一版|出个|出方案|做一版|做个|做一个|"
     "安排|约一下|约个|约上|约|预约|组织|演示|拜访|上门|过来|过去|见面|见一面|开会|开个会|上会|碰一下|碰个头|碰碰|聊一下|聊聊|沟通|对接|对比|评估|"
     "测试|试用|确认|回复|答复|反馈|签约|签合同|签|盖章|付款|打款|下单|走流程|走一下|汇报|请示|申请|联系|打电话|打个电话|跟进|调研|考察|参观|"
-    "培训|部署|报价|核算|测算|审核|审批|讨论|商量|研究一下|看一下|看看|回电|给您答复|给你答复|给您回复|给你回复|拉个群|建群|开通"
+    "培训|部署|报价|核算|测算|审核|审批|讨论|商量|研究一下|看一下|看看|回电|给您答复|给你答复|给您回复|给你回复|拉个群|建群|开通|"
+    "给您|给你|发您|发你|交给|答复|回复|带"
 )
 _VERB_ZH = re.compile(_VERBS_ZH)
 _VERB_EN = re.compile(
     r"\b(?:send|sending|share|email|schedule|set up|book|arrange|organi[sz]e|demo|visit|meet|call|review|"
-    r"draft|prepare|sign|confirm|follow up|get back|loop in|check|test|run|discuss|present|deliver|submit)\b",
+    r"draft|prepare|sign|confirm|follow up|get back|loop in|check|test|run|discuss|present|deliver|submit|show|walk through|"
+    r"get (?:some )?time|hop on|catch up|aim for|put together|set aside)\b",
     re.I,
 )
 _COMMIT = re.compile(
-    r"我(?:们)?(?:这边|会|来|回去|马上|今天|明天|下周|先|负责|尽快|稍后|晚点|待会|争取)|你们(?:把|先|尽快|记得|这边|帮忙)|"
-    r"您(?:这边|帮忙|看|先)|麻烦|那(?:就|我们|咱们)|咱们|我们(?:约|定|安排)|约(?:在|个|一下)|定(?:在|了)|安排(?:在|一下)|"
-    r"\b(?:i'll|i will|we'll|we will|let's|let us|can you|could you|please|you'll|you will|i'm going to|we're going to)\b",
+    r"我(?:们)?(?:这边)?(?:会|来|回去|马上|今天|明天|下周|先|负责|尽快|稍后|晚点|待会|争取|安排|约|发|把|给|过来|过去|带|整理|准备|做|申请|联系|出)|"
+    r"你(?:们)?(?:把|先|尽快|记得|这边|帮忙)|您(?:这边|帮忙|看|先)|麻烦|那(?:就|我|我们|咱们)|要不|不如|咱们|约(?:在|个|一下)|定(?:在|了)|安排(?:在|一下)|"
+    r"\b(?:i'll|i will|we'll|we will|let's|let us|can you|could you|could we|can we|please|you'll|you will|i'm going to|"
+    r"we're going to|shall i|shall we|should i|can i|how about)\b",
     re.I,
 )
-_PAST = re.compile(r"已经|上次|之前(?:发|做|给)|刚才|刚刚|去年|上周(?:已经)?(?:发|做)|已发|发过了|做过|\balready\b|\blast (?:week|month|year)\b", re.I)
+_HYPOTHETICAL = re.compile(r"^(?:如果|假如|假设|要是|倘若|若是|万一)|\bif\b|\bassuming\b", re.I)
+_NOT_STEP = re.compile(r"今天(?:主要)?(?:是)?(?:想|来|过来)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like", re.I)
+_PAST = re.compile(r"已经|上次|刚才|刚刚|去年|上周(?:已经)?(?:发|做)了|已发|发过了|(?:发|做|给|看)过了?|\balready\b|\blast (?:week|month|year)\b", re.I)
 _REJECT = re.compile(r"^(?:不用|不行|先不|再说|算了|没必要|不需要|暂时不|no\b|not now|let's not)", re.I)
 _ACCEPT = re.compile(r"^(?:可以|好|行|没问题|就这么定|ok|okay|sure|sounds good|that works|yes|嗯好|好的)", re.I)
 _FIRST = re.compile(r"^(?:那|好的|好|嗯|没问题|行|ok|okay)?[，, ]*(?:我们|我|咱们|i\b|i'll|we\b|we'll|let's)", re.I)
@@ -62,19 +67,25 @@ def find_next_steps(segments: list, call_date: dt.date, bundle: Bundle, mentions
     """The call's next steps, merged across a proposal and its confirmation."""
     candidates: list[tuple[object, str, dt.date | None, int, int]] = []
     for seg in segments:
-        for span in clauses(seg.text):
+        for span in _step_clauses(seg.text):
             text = span.text
-            if not (_VERB_ZH.search(text) or _VERB_EN.search(text)) or _PAST.search(text):
+            if not (_VERB_ZH.search(text) or _VERB_EN.search(text) or _BA.search(text)) or _PAST.search(text):
                 continue
+            if _HYPOTHETICAL.search(_sentence_of(seg.text, span.start)) or _NOT_STEP.search(text):
+                continue  # 如果预算批下来，我们下个月就签: a condition, not a commitment
             due_found = find_due_date(text, call_date)
+            if due_found and due_found[0] and _only_date(text, due_found) and candidates and candidates[-1][0] is seg:
+                prev = candidates[-1]
+                if prev[2] is None:  # 那你把计划发过来，这周五之前: the date closes the clause before
+                    candidates[-1] = (prev[0], prev[1], due_found[0], -1, -1)
+                continue
             if due_found is None and not _COMMIT.search(text):
                 continue
             due, ds, de = due_found if due_found else (None, -1, -1)
             candidates.append((seg, text, due, ds, de))
     if not candidates:
         return _apply_acceptances([], segments, call_date)
-    _, probs = bundle.proba("next_step", [features(c[1]) for c in candidates])
-    labels = list(bundle.heads["next_step"].classes_)
+    labels, probs = bundle.proba("next_step", features_batch([c[1] for c in candidates]))
     yes = labels.index("next_step")
     steps: list[FoundStep] = []
     for (seg, text, due, ds, de), p in zip(candidates, probs[:, yes], strict=True):
@@ -89,6 +100,33 @@ def find_next_steps(segments: list, call_date: dt.date, bundle: Bundle, mentions
     return _merge(_apply_acceptances(steps, segments, call_date))
 
 
+_EN_AND = re.compile(r"\s+and\s+(?=(?:then\s+)?(?:send|schedule|set up|book|arrange|email|share|call|review|draft|prepare|follow up|get back|loop in)\b)", re.I)
+
+
+def _step_clauses(text: str) -> list:
+    """Clauses, with English "I'll send X today and schedule Y on Wednesday" cut in two."""
+    from coachsvc.analysis.text import Span
+
+    out = []
+    for span in clauses(text):
+        pos = 0
+        for m in _EN_AND.finditer(span.text):
+            out.append(Span(span.text[pos : m.start()], span.start + pos, span.start + m.start()))
+            pos = m.end()
+        out.append(Span(span.text[pos:], span.start + pos, span.end))
+    return out
+
+
+def _sentence_of(text: str, pos: int) -> str:
+    start = max(text.rfind(ch, 0, pos) for ch in "。！？!?；;\n") + 1
+    return text[start : pos + 1].strip() or text[pos:]
+
+
+def _only_date(text: str, found: tuple) -> bool:
+    rest = text[: found[1]] + text[found[2] :]
+    return not re.sub(r"[\s，,。.!?！？吧啊呢]|之前|以前|前|之内|以内|内|by|before|on", "", rest, flags=re.I)
+
+
 def _action(text: str, ds: int, de: int) -> str:
     """A short verb phrase: 把方案发给您 → 发送方案; 下周二约刘经理一起对比方案 → 约刘经理对比方案."""
     if ds >= 0:
@@ -98,15 +136,23 @@ def _action(text: str, ds: int, de: int) -> str:
     if m:
         verb = m["verb"]
         verb = "发送" if verb.startswith(("发", "传", "寄", "交", "给")) else verb.rstrip("好出来")
-        return (verb + m["obj"]).strip()[:40]
+        obj = re.sub(r"(?:也|都|还|再|先)+$", "", m["obj"])
+        return (verb + obj).strip()[:40]
     m = _VERB_ZH.search(text) or _VERB_EN.search(text)
     if not m:
         return ""
+    topic = re.match(r"^(?:好的?|行|那|嗯|要不|不如|所以|然后)?[，, ]*(?P<obj>[^我你您他她咱，, ]{2,12}?)(?:我们|我|你们|您|咱们)", text)
+    if topic and re.match(r"^(?:要不|不如|那|好|行|嗯|所以|然后|今天|明天|后天|下周|本周|这周|周.|月底)", topic["obj"]):
+        topic = None
+    if topic and m.start() > topic.end() - 2:
+        verb = "发送" if m.group(0).startswith(("发", "给", "传", "寄", "交")) else m.group(0)
+        return (verb + topic["obj"])[:40]
     phrase = text[m.start() :]
     phrase = re.split(r"[，,。！？!?；;]", phrase)[0]
     if re.search(r"[\u4e00-\u9fff]", phrase):
         phrase = _NOISE.sub("", phrase)
-        phrase = _TAIL.sub("", phrase)
+        stripped = _TAIL.sub("", phrase)
+        phrase = stripped or m.group(0)  # keep a bare 给您 / 发: it merges into the step it dates
     else:
         phrase = re.sub(r"\b(?:by|on|before|within|next|this|the end of)\b.*$", "", phrase, flags=re.I).strip()
     return phrase.strip()[:40]
@@ -115,6 +161,8 @@ def _action(text: str, ds: int, de: int) -> str:
 def _owner(text: str, party: str) -> tuple[str, bool]:
     """(owner, named explicitly): a person acting, else the speaker's or the other side."""
     other = "customer" if party == "rep" else "rep"
+    if re.search(r"(?:给我|发我|发给我|给我们|发给我们|发过来|send me|send us|get me)", text, re.I):
+        return other, True
     verb = _VERB_ZH.search(text) or _VERB_EN.search(text)
     head = text[: verb.start()] if verb else text
     for mention in find_mentions(head):
@@ -163,7 +211,12 @@ def _merge(steps: list[FoundStep]) -> list[FoundStep]:
         if twin is None:
             out.append(step)
             continue
-        if len(step.action) > len(twin.action) or (step.owner == step.speaker_party and twin.owner != twin.speaker_party):
+        weak = _WEAK.match(step.action) and not _WEAK.match(twin.action)
+        if twin.segment_idx == step.segment_idx and twin.due is None and step.due and not weak and not _WEAK.match(twin.action):
+            twin.action, twin.due = (twin.action + "并" + step.action)[:40], step.due
+            continue
+        better = len(step.action) > len(twin.action) or (step.owner == step.speaker_party and twin.owner != twin.speaker_party)
+        if better and not weak or _WEAK.match(twin.action):
             twin.action, twin.evidence, twin.segment_idx = step.action, step.evidence, step.segment_idx
         twin.due = twin.due or step.due
         if step.explicit_owner and not twin.explicit_owner:
@@ -171,7 +224,14 @@ def _merge(steps: list[FoundStep]) -> list[FoundStep]:
     return out
 
 
+_WEAK = re.compile(r"^(?:给您|给你|发您|发你|发给您|发给你|发|给|发过来|发过去|答复|回复)$")
+
+
 def _same_step(a: FoundStep, b: FoundStep) -> bool:
+    if (_WEAK.match(a.action) or _WEAK.match(b.action)) and abs(b.segment_idx - a.segment_idx) <= 2:
+        return not (a.due and b.due and a.due != b.due)
+    if a.segment_idx == b.segment_idx and a.due is None and b.due is not None and a.owner == b.owner:
+        return True  # 我回去申请一下八折，明天给您正式报价: one step, dated by its last clause
     if abs(b.segment_idx - a.segment_idx) > 2:
         return False
     if a.due and b.due and a.due != b.due:

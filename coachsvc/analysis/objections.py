@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from coachsvc.analysis.constants import HANDLED_WITHIN_REP_TURNS, NONE_LABEL, OBJECTION_MIN_PROBABILITY
 from coachsvc.analysis.model import Bundle
-from coachsvc.analysis.text import Span, clauses, features
+from coachsvc.analysis.text import Span, clauses, features_batch
 
 _TOPIC = (
     r"(?:价格|价钱|报价|单价|费用|钱|成本|贵|预算|资金|经费|交付|交期|工期|上线|时间|周期|进度|售后|服务|维护|合同|条款|付款|账期"
@@ -90,12 +90,12 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
             continue
         for span in clauses(seg.text):
             cleaned = neutralise(span.text)
-            if len(re.sub(r"[\s，,。.!?！？]", "", cleaned)) < 2:
+            if _too_short(cleaned):
                 continue
             candidates.append((seg.idx, span, cleaned))
     if not candidates:
         return []
-    labels, probs = bundle.predict("objection", [features(c[2]) for c in candidates])
+    labels, probs = bundle.predict("objection", features_batch([c[2] for c in candidates]))
     found: list[FoundObjection] = []
     for (idx, span, _), label, p in zip(candidates, labels, probs, strict=True):
         if label == NONE_LABEL or p < OBJECTION_MIN_PROBABILITY:
@@ -110,6 +110,13 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
         found.append(FoundObjection(label, span.text, idx, span, float(p)))
     _mark_handled(found, segments)
     return found
+
+
+def _too_short(text: str) -> bool:
+    """Too little left to judge (没有, 对, "Maybe."): such fragments are answers, not objections."""
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    words = len(re.findall(r"[A-Za-z]+", text))
+    return cjk + words < 3 and not re.search(r"贵|慢|久", text)
 
 
 def _mark_handled(found: list[FoundObjection], segments: list) -> None:

@@ -128,7 +128,7 @@ _EN_NOT_NAMES = frozenset(
     "I We The Our Yes Yeah No Okay Sure Thanks Thank Hello Hi Well So And But Also Let That This What When "
     "Where Who Why How Great Good Right Fine Sounds Perfect Absolutely Honestly Actually Maybe Please Could "
     "Would Should Can Will Just Then There They You Your It Its Monday Tuesday Wednesday Thursday Friday "
-    "Saturday Sunday January February March April May June July August September October November December "
+    "Shall Let Lets Saturday Sunday January February March April May June July August September October November December "
     "Rep Customer Sales Client Understood Makes Got Look Sorry Frankly Plus Besides However Anyway Oh Ok "
     "Excel Salesforce Oracle Microsoft Google Amazon Slack Zoom China Chinese English ROI SaaS Even Since "
     "Before After Once Unless Until While Because If Though Not None Nothing Everyone Someone Nobody Lots".split()

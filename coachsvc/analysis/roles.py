@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from coachsvc.analysis.constants import NONE_LABEL, ROLE_MIN_PROBABILITY
 from coachsvc.analysis.model import Bundle
 from coachsvc.analysis.people import Mention, display_name, find_mentions, same_person
-from coachsvc.analysis.text import features, sentences
+from coachsvc.analysis.text import features_batch, sentences
 
 #: Rule cues per role: a clause that says this about a person gives them the role.
 ROLE_CUES: dict[str, str] = {
@@ -77,8 +77,12 @@ def find_roles(segments: list, bundle: Bundle) -> list[FoundRole]:
     return _results(people)
 
 
+_EN_SUB_CLAUSE = re.compile(r";|\bbut\b|,\s+(?=(?:and|but|while|whereas)\b)", re.I)
+
+
 def _sub_clauses(sentence: str) -> list[str]:
-    parts = [p.strip() for p in _SUB_CLAUSE.split(sentence)]
+    splitter = _SUB_CLAUSE if re.search(r"[\u4e00-\u9fff]", sentence) else _EN_SUB_CLAUSE
+    parts = [p.strip() for p in splitter.split(sentence)]
     return [p for p in parts if p]
 
 
@@ -121,7 +125,7 @@ def _is_object(clause: str, mention: Mention) -> bool:
 def _classify(pending: list, bundle: Bundle) -> list[str | None]:
     if not pending:
         return []
-    labels, probs = bundle.predict("role", [features(p[0]) for p in pending])
+    labels, probs = bundle.predict("role", features_batch([p[0] for p in pending]))
     out: list[str | None] = []
     for (clause, *_), label, p in zip(pending, labels, probs, strict=True):
         ruled = [role for role, rx in _CUE_RE.items() if rx.search(clause)]

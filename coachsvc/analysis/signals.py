@@ -45,7 +45,6 @@ _DISPARAGE = re.compile(
 )
 _REQUEST = re.compile(r"能不能|可不可以|可以吗|请|麻烦|帮忙|怎么办|谁负责|[?？]|\bcan you\b|\bcould you\b|\bplease\b", re.I)
 _DISCOVERY = ("budget", "timeline", "decision_process", "pain_points")
-_STOP_WORDS = frozenset("我们 你们 他们 这个 那个 就是 然后 现在 可以 没有 一下 一个 什么 怎么 还是 已经 比较 主要 因为 所以 但是 如果 觉得 知道 时候 这样 那么 还有".split())
 
 
 def compute_signals(
@@ -188,20 +187,24 @@ def _listening(segments: list, evidence: dict, timed: bool) -> dict[str, Any]:
     }
 
 
-def _echoes(segments: list) -> list[int]:
-    """Rep turns that reuse at least two of the customer's own content words said earlier."""
-    from coachsvc.analysis.text import tokenizer
+_FUNCTION_CHARS = set("我你您他她们的了是在有这那个就都也吗呢吧啊嗯要会能可以不没很还和跟与把给对")
 
+
+def _echoes(segments: list) -> list[int]:
+    """Rep turns that reuse at least two of the customer's own phrases (three-character runs
+    without function characters, or English words) said earlier."""
     said: set[str] = set()
     out = []
     for seg in segments:
-        words = {w for w in tokenizer().lcut(seg.text, HMM=False) if len(w) >= 2 and w not in _STOP_WORDS and not w.isdigit()}
-        words |= {w.lower() for w in re.findall(r"[A-Za-z]{5,}", seg.text)}
+        cjk = re.sub(r"[^\u4e00-\u9fff]", "|", seg.text)
+        grams = {cjk[i : i + 3] for i in range(len(cjk) - 2)}
+        grams = {g for g in grams if "|" not in g and not (set(g) & _FUNCTION_CHARS)}
+        grams |= {w.lower() for w in re.findall(r"[A-Za-z]{5,}", seg.text)}
         if seg.party == "rep":
-            if len(words & said) >= 2:
+            if len(grams & said) >= 2:
                 out.append(seg.idx)
         else:
-            said |= words
+            said |= grams
     return out
 
 

@@ -12,6 +12,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -58,28 +59,21 @@ TITLES = (
 )
 
 _SENTENCE_END = re.compile(r"[。！？!?；;…\n]+|\.(?=\s|$)")
-_COMMA = re.compile(r"[,，]")
+_COMMA = re.compile(r"[，]|,(?!\s)|(?<=[\u4e00-\u9fff]),|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+#: In English a comma splits only before a new clause (", and we ..."), not in "our CFO, Mark,".
+_EN_COMMA = re.compile(r",\s+(?=(?:and|but|also|plus|so|though|although|besides|which|while|we|i|it|they|our|you)\b)", re.I)
 #: Words that start a new clause even without a comma before them (ASR often drops punctuation).
 CONNECTIVES = (
     "但是",
     "可是",
     "不过",
     "而且",
-    "另外",
-    "还有就是",
-    "再说",
     "况且",
     "再加上",
-    "加上",
-    "并且",
-    "同时",
-    "只是",
     "主要是",
     "关键是",
     "问题是",
-    "其次",
-    "然后",
-    "再一个",
+    "还有就是",
     "另一方面",
 )
 _CONNECTIVE_RE = re.compile("|".join(sorted(CONNECTIVES, key=len, reverse=True)))
@@ -108,8 +102,13 @@ def is_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
-def sentences(text: str) -> list[Span]:
+@lru_cache(maxsize=4096)
+def sentences(text: str) -> tuple[Span, ...]:
     """Split an utterance into sentences (the spans keep the original characters)."""
+    return tuple(_sentences(text))
+
+
+def _sentences(text: str) -> list[Span]:
     out, pos = [], 0
     for m in _SENTENCE_END.finditer(text):
         _add(out, text, pos, m.end())
@@ -118,13 +117,20 @@ def sentences(text: str) -> list[Span]:
     return out
 
 
-def clauses(text: str) -> list[Span]:
+@lru_cache(maxsize=4096)
+def clauses(text: str) -> tuple[Span, ...]:
     """Split an utterance into clauses: at sentence ends, commas and connectives (但是, 而且,
     主要是 …), so one turn that raises several objections yields one clause per objection."""
+    return tuple(_clauses(text))
+
+
+def _clauses(text: str) -> list[Span]:
     out: list[Span] = []
     for sent in sentences(text):
         cuts = {0, len(sent.text)}
         for m in _COMMA.finditer(sent.text):
+            cuts.add(m.end())
+        for m in _EN_COMMA.finditer(sent.text):
             cuts.add(m.end())
         for m in _CONNECTIVE_RE.finditer(sent.text):
             cuts.add(m.start())
@@ -247,21 +253,50 @@ _PERSON_RE = re.compile("[" + SURNAMES + "](?:" + "|".join(TITLES) + ")|[老小]
 
 def features(text: str) -> list[str]:
     """Feature tokens of one clause (its normalised text) for the linear classifiers."""
-    norm = _DIGITS.sub("0", normalize(strip_fillers(text)))
-    if is_chinese(norm):
-        return _zh_features(norm) + _en_features(norm)
-    return _en_features(norm)
+    return features_batch([text])[0]
 
 
-def _zh_features(norm: str) -> list[str]:
-    masked = _PERSON_RE.sub("P", norm)
+def features_batch(texts: list[str]) -> list[list[str]]:
+    """Feature tokens of many clauses; jieba runs once over all of them (per-call overhead
+    dominates on short clauses)."""
+    norms = [_DIGITS.sub("0", normalize(strip_fillers(t))) for t in texts]
+    masked = [_PERSON_RE.sub("P", n) if is_chinese(n) else "" for n in norms]
+    words = split_words(masked)
+    out = []
+    for norm, mask, ws in zip(norms, masked, words, strict=True):
+        out.append(_zh_features(mask, ws) + _en_features(norm) if mask else _en_features(norm))
+    return out
+
+
+_WORDS_CACHE: dict[str, list[str]] = {}
+_WORDS_CACHE_MAX = 20000
+
+
+def split_words(texts: list[str]) -> list[list[str]]:
+    """jieba words of each text (no HMM): one tokenizer call for every text not seen recently
+    (the heads share clauses, and per-call overhead dominates on short ones)."""
+    todo = list(dict.fromkeys(t for t in texts if t not in _WORDS_CACHE))
+    if todo:
+        if len(_WORDS_CACHE) > _WORDS_CACHE_MAX:
+            _WORDS_CACHE.clear()
+        joined = "\n".join(t.replace("\n", " ") for t in todo)
+        found: list[list[str]] = [[]]
+        for w in tokenizer().lcut(joined, HMM=False):
+            if w == "\n":
+                found.append([])
+            elif w.strip():
+                found[-1].append(w)
+        _WORDS_CACHE.update(zip(todo, found, strict=True))
+    return [_WORDS_CACHE[t] for t in texts]
+
+
+def _zh_features(masked: str, words: list[str]) -> list[str]:
     chars = "^" + re.sub(r"[^\u4e00-\u9fffa-z0P%]", "", masked) + "$"
     feats = [chars[i : i + n] for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
     syl = to_pinyin(masked)
     feats += ["p:" + s for s in syl]
     feats += ["p:" + a + "_" + b for a, b in zip(syl, syl[1:], strict=False)]
     feats += ["p:" + a + "_" + b + "_" + c for a, b, c in zip(syl, syl[1:], syl[2:], strict=False)]
-    words = [w for w in tokenizer().lcut(masked, HMM=False) if w.strip() and not w.isspace()]
     feats += ["w:" + w for w in words]
     feats += ["w:" + a + "|" + b for a, b in zip(words, words[1:], strict=False)]
     return feats
