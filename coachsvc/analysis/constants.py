@@ -95,6 +95,10 @@ DEFAULT_CHECKLIST: tuple[str, ...] = (
 
 #: Minimum classifier probability for a clause to count as an objection of its top category.
 OBJECTION_MIN_PROBABILITY = 0.5
+#: A whole sentence counts as an objection (when none of its clauses does) from this probability.
+SENTENCE_MIN_PROBABILITY = 0.6
+#: A clause-level objection is dropped when its sentence is this surely neutral.
+SENTENCE_NONE_VETO = 0.7
 #: Minimum probability for a clause to carry a decision-role cue.
 ROLE_MIN_PROBABILITY = 0.5
 #: Minimum probability for a clause to be a next-step commitment.

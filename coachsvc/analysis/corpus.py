@@ -245,6 +245,7 @@ def generate(rng: random.Random | None = None) -> list[dict[str, Any]]:
         out.append(_ex("objection", "en", "none", phrase))
         out.append(_ex("objection", "en", "none", "well, " + phrase))
     out += generate_none(rng)
+    out += combine_clauses(rng, out)
     out += _role_examples(rng) + _next_step_examples(rng)
     out += [_noisy(rng, e) for e in out if e["lang"] == "zh" and rng.random() < NOISY_COPIES]
     return out
@@ -297,6 +298,22 @@ def _next_step_examples(rng: random.Random) -> list[dict[str, Any]]:
     for phrases in OBJECTIONS.values():  # objections are not commitments
         for phrase in rng.sample(phrases, 3):
             out.append(_ex("next_step", "zh", "none", _fill(rng, phrase)))
+    return out
+
+
+def combine_clauses(rng: random.Random, examples: list[dict[str, Any]], n: int = 1500) -> list[dict[str, Any]]:
+    """Whole sentences made of two clauses, as customers speak: a neutral clause next to an
+    objection is that objection; two neutral clauses are none. Teaches the sentence-level view."""
+    zh = [e for e in examples if e["task"] == "objection" and e["lang"] == "zh"]
+    neutral = [e for e in zh if e["label"] == "none"]
+    objections = [e for e in zh if e["label"] != "none"]
+    out = []
+    for _ in range(n):
+        a = rng.choice(neutral)
+        b = rng.choice(objections) if rng.random() < 0.6 else rng.choice(neutral)
+        first, second = (a, b) if rng.random() < 0.5 else (b, a)
+        text = first["text"].rstrip("。") + rng.choice(["，", "，", " ", "。"]) + second["text"]
+        out.append(_ex("objection", "zh", b["label"], text, source="combined"))
     return out
 
 
@@ -370,8 +387,10 @@ def write_corpus(directory: Path) -> list[dict[str, Any]]:
     with open(directory / "generated.jsonl", "w", encoding="utf-8") as fh:
         for e in generated:
             fh.write(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n")
-    hand_path = directory / "handwritten.tsv"
-    hand = read_handwritten(hand_path) if hand_path.exists() else []
+    hand = []
+    for name in ("handwritten.tsv", "seed_none.tsv"):
+        if (directory / name).exists():
+            hand += read_handwritten(directory / name)
     seen, out = set(), []
     for e in hand + generated:
         key = (e["task"], e["text"])
@@ -383,7 +402,7 @@ def write_corpus(directory: Path) -> list[dict[str, Any]]:
 
 def corpus_hash(directory: Path) -> str:
     h = hashlib.sha256()
-    for name in ("generated.jsonl", "handwritten.tsv"):
+    for name in ("generated.jsonl", "handwritten.tsv", "seed_none.tsv"):
         path = directory / name
         if path.exists():
             h.update(path.read_bytes())
@@ -419,6 +438,7 @@ NONE_TEMPLATES_ZH = [
     "以前出过一次事故", "客户投诉主要是发货慢", "库存周转大概四十天", "我们的单子一天大概{n}张", "系统是五年前上的",
     "报价单我收到了", "方案我们看过了", "演示那天我也在", "上次的资料挺详细的", "你们的案例我看了", "合同我们再看看",
     "我们主要想解决{topic}的问题", "最想先解决的是{topic}", "{topic}是我们今年的重点", "{topic}这块问题最大", "我们希望{freq}能自动出报表",
+    "{day}就可以签", "{day}就能定下来", "我们{day}就可以启动", "流程{day}就能走完", "这个事{day}能定", "顺利的话{day}就签",
     "如果顺利的话年底上线", "要是效果好的话我们会推广到全集团", "假如试点成功，明年再扩", "如果你们能做到，我们肯定用",
     "价格方面你们再报一版吧", "预算的事我来协调", "交付时间你们先排一下", "合同模板用我们的吧", "付款方式按惯例来",
     "售后你们是怎么安排的", "培训是线上还是线下", "数据迁移要多久", "你们在本地有人吗", "你们公司在哪", "你们团队多少人",
@@ -441,10 +461,12 @@ def generate_none(rng: random.Random, n_zh: int = 1400, n_en: int = 160) -> list
     for _ in range(n_zh):
         t = rng.choice(NONE_TEMPLATES_ZH)
         text = re.sub(r"\{(\w+)\}", lambda m: rng.choice(slots[m.group(1)]), t)
-        out.append(_ex("objection", "zh", "none", text + rng.choice(["", "", "。", "吧", "啊", "呢"])))
+        # the same openers as the objections get, so an opener alone never means an objection
+        out.append(_ex("objection", "zh", "none", rng.choice(SLOTS["pre"]) + text + rng.choice(["", "", "。", "吧", "啊", "呢"])))
     for _ in range(n_en):
         t = rng.choice(NONE_TEMPLATES_EN)
-        out.append(_ex("objection", "en", "none", t.replace("{en}", rng.choice(["50", "200", "a thousand", "30"]))))
+        opener = rng.choice(["", "", "honestly, ", "but ", "well, ", "also ", "the thing is "])
+        out.append(_ex("objection", "en", "none", opener + t.replace("{en}", rng.choice(["50", "200", "a thousand", "30"]))))
     seen, unique = set(), []
     for e in out:
         if e["text"] not in seen:

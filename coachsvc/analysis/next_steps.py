@@ -42,7 +42,7 @@ _COMMIT = re.compile(
 )
 _HYPOTHETICAL = re.compile(r"^(?:如果|假如|假设|要是|倘若|若是|万一)|\bif\b|\bassuming\b", re.I)
 _NOT_STEP = re.compile(r"今天(?:主要)?(?:是)?(?:想|来|过来)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like", re.I)
-_PAST = re.compile(r"已经|上次|刚才|刚刚|去年|上周(?:已经)?(?:发|做)了|已发|发过了|(?:发|做|给|看)过了?|\balready\b|\blast (?:week|month|year)\b", re.I)
+_PAST = re.compile(r"已经|上次|刚才|刚刚|去年|上周(?:已经)?(?:发|做)了|已发|发过了|(?:发|做|给|看)过(?![来去])了?|\balready\b|\blast (?:week|month|year)\b", re.I)
 _REJECT = re.compile(r"^(?:不用|不行|先不|再说|算了|没必要|不需要|暂时不|no\b|not now|let's not)", re.I)
 _ACCEPT = re.compile(r"^(?:可以|好|行|没问题|就这么定|ok|okay|sure|sounds good|that works|yes|嗯好|好的)", re.I)
 _FIRST = re.compile(r"^(?:那|好的|好|嗯|没问题|行|ok|okay)?[，, ]*(?:我们|我|咱们|i\b|i'll|we\b|we'll|let's)", re.I)

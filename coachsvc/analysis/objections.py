@@ -9,9 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from coachsvc.analysis.constants import HANDLED_WITHIN_REP_TURNS, NONE_LABEL, OBJECTION_MIN_PROBABILITY
+from coachsvc.analysis.constants import (
+    HANDLED_WITHIN_REP_TURNS,
+    NONE_LABEL,
+    OBJECTION_MIN_PROBABILITY,
+    SENTENCE_MIN_PROBABILITY,
+    SENTENCE_NONE_VETO,
+)
 from coachsvc.analysis.model import Bundle
-from coachsvc.analysis.text import Span, clauses, features_batch
+from coachsvc.analysis.text import Span, clauses, features_batch, sentences
 
 _TOPIC = (
     r"(?:价格|价钱|报价|单价|费用|钱|成本|贵|预算|资金|经费|交付|交期|工期|上线|时间|周期|进度|售后|服务|维护|合同|条款|付款|账期"
@@ -20,7 +26,7 @@ _TOPIC = (
 #: Spans that state a concern is NOT a problem; removed before classification.
 _NEGATED = [
     re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,8}}?(?:倒|也|并|都|其实|确实|真)?(?:不是|不算|算不上|谈不上)(?:什么|太大的?|多大的?|很大的?|主要的?)?(?:问题|难题|障碍|关键|重点|事儿?|顾虑|考虑因素)"),
-    re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,6}}?(?:方面|这块|这边|上)?(?:倒是?|也|都)?(?<![不没])(?:没(?:什么|啥)?(?:问题|关系|意见)|无所谓|好说|问题不大|能接受|可以接受|还能接受|合理|还行|还好|还可以|ok|不用担心|放心|不要紧|够的|够用|充足|批了|已经批|来得及)"),
+    re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,6}}?(?:方面|这块|这边|上)?(?:倒是?|也|都)?(?<![不没])(?:没(?:什么|啥)?(?:问题|关系|意见)|无所谓|好说|问题不大|能接受|可以接受|还能接受|合理|还行|还好|还可以|ok|不用担心|放心|不要紧|够的|够用|够了|足够|充足|不缺|批了|已经批|来得及|没意见|都行|可以[。！!]?$|可以的|行的)"),
     re.compile(rf"(?:不是|不在于)[^，,。！？!?；;]{{0,4}}?{_TOPIC}的?(?:问题|事)"),
     re.compile(rf"(?:不|没|并不|倒不)(?:太|怎么|是很)?(?:担心|在乎|在意|介意|纠结|考虑)[^，,。！？!?；;]{{0,4}}?{_TOPIC}"),
     re.compile(r"(?:就算|即使|哪怕|即便)[^，,。！？!?；;]{0,16}(?:也|都)(?:没关系|无所谓|不要紧|能接受|可以|愿意|认)"),
@@ -83,23 +89,48 @@ def neutralise(text: str) -> str:
 
 
 def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
-    """Objections in the customer's turns, one per category per turn, with `handled` set."""
-    candidates: list[tuple[int, Span, str]] = []
+    """Objections in the customer's turns, one per category per turn, with `handled` set.
+
+    Each clause is judged alone and within its sentence: a clause counts when it is an objection
+    on its own and its sentence is not clearly neutral; a sentence that is an objection as a
+    whole while none of its clauses is (小作坊，连电脑都没有，他们不会用的) counts as one."""
+    candidates: list[tuple[int, Span, str, int]] = []
+    sents: list[tuple[int, Span, str]] = []
     for seg in segments:
         if seg.party != "customer":
             continue
-        for span in clauses(seg.text):
-            cleaned = neutralise(span.text)
-            if _too_short(cleaned):
+        for sent in sentences(seg.text):
+            cleaned_sent = neutralise(sent.text)
+            if _too_short(cleaned_sent) or is_plain_inquiry(cleaned_sent):
                 continue
-            candidates.append((seg.idx, span, cleaned))
-    if not candidates:
+            sents.append((seg.idx, sent, cleaned_sent))
+            for span in clauses(sent.text):
+                cleaned = neutralise(span.text)
+                if not _too_short(cleaned) and not is_plain_inquiry(cleaned):
+                    shifted = Span(span.text, sent.start + span.start, sent.start + span.end)
+                    candidates.append((seg.idx, shifted, cleaned, len(sents) - 1))
+    if not sents:
         return []
+    sent_classes, sent_probs = bundle.proba("objection", features_batch([s[2] for s in sents]))
     labels, probs = bundle.predict("objection", features_batch([c[2] for c in candidates]))
-    found: list[FoundObjection] = []
-    for (idx, span, _), label, p in zip(candidates, labels, probs, strict=True):
+    none_col = sent_classes.index(NONE_LABEL)
+    chosen: list[tuple[int, Span, str, float]] = []
+    covered: set[tuple[int, str]] = set()
+    for (idx, span, _, si), label, p in zip(candidates, labels, probs, strict=True):
         if label == NONE_LABEL or p < OBJECTION_MIN_PROBABILITY:
             continue
+        if sent_probs[si, none_col] >= SENTENCE_NONE_VETO and sent_probs[si, sent_classes.index(label)] < 0.1:
+            continue  # the clause sounds like an objection, its sentence plainly is not one
+        chosen.append((idx, span, label, float(p)))
+        covered.add((si, label))
+    for si, (idx, sent, _) in enumerate(sents):
+        best = int(sent_probs[si].argmax())
+        label, p = sent_classes[best], float(sent_probs[si, best])
+        if label != NONE_LABEL and p >= SENTENCE_MIN_PROBABILITY and (si, label) not in covered:
+            chosen.append((idx, sent, label, p))
+    chosen.sort(key=lambda c: (c[0], c[1].start))
+    found: list[FoundObjection] = []
+    for idx, span, label, p in chosen:
         prev = found[-1] if found else None
         if prev and prev.segment_idx == idx and prev.category == label:
             prev.span = Span(prev.text + "，" + span.text, prev.span.start, span.end)
@@ -110,6 +141,18 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
         found.append(FoundObjection(label, span.text, idx, span, float(p)))
     _mark_handled(found, segments)
     return found
+
+
+_INQUIRY = re.compile(r"(?:吗|么|呢)[?？。]?$|[?？]$|多少|怎么(?:收费|算|做|弄|操作)|是什么|有哪些|哪些|支持.{0,6}吗|能不能(?:支持|做|接|导出|看)")
+_CONCERN = re.compile(
+    r"太|不|没|贵|便宜|优惠|折|慢|久|晚|担心|怕|风险|谁(?:来)?(?:负责|管|担)|怎么保证|靠谱|案例|资质|认证|规模|听说|出问题|坏|故障|"
+    r"预算|钱|等|再说|拍板|做主|请示|用不上|够|安全|稳定|保证|承诺|赔|违约|账期|预付|分期|竞品|别家|在用"
+)
+
+
+def is_plain_inquiry(text: str) -> bool:
+    """驻场要另外收费吗 / 能支持并发五千吗: the customer asks, without voicing a concern."""
+    return bool(_INQUIRY.search(text.strip())) and not _CONCERN.search(text)
 
 
 def _too_short(text: str) -> bool:

@@ -150,7 +150,11 @@ def _add(out: list[Span], text: str, start: int, end: int) -> None:
         out.append(Span(stripped, start + offset, start + offset + len(stripped)))
 
 
-_REPORTED = re.compile(r"(?:说|觉得|认为|表示|反馈|提到|原话是|意思是|讲|说了|honestly|to be honest|I'll be honest)[:：\s]*$", re.I)
+_REPORTED = re.compile(
+    r"(?:说|觉得|认为|表示|反馈|提到|原话是|意思是|讲|说了|说实话|老实说|实话实说|坦白讲|坦白说|说句实在话|怎么说呢|"
+    r"honestly|to be honest|I'll be honest|frankly)[:：\s]*$",
+    re.I,
+)
 
 
 def _merge_fragments(spans: list[Span], text: str) -> list[Span]:
