@@ -4,6 +4,7 @@ and who may read what (a rep only their own radar, a trainer their team, an admi
 import datetime as dt
 
 from coachsvc import radar
+from coachsvc.behaviours import BEHAVIOURS
 from tests import factories
 from tests import radar_factories as rf
 
@@ -106,11 +107,22 @@ def test_heatmap_flags_reps_more_than_30_percent_below_team_mean(app, session, a
     client, headers = api_client(trainer)
     body = client.get("/api/v1/radar/heatmap?window=30", headers=headers).get_json()
     rows = {r["rep"]["id"]: r for r in body["rows"]}
-    weak = rows[reps[2].id]["cells"]["listening"]
-    assert weak["score"] == 0.0 and weak["weak"] is True
-    assert weak["team_mean"] == round(200 / 3, 1) and weak["diff"] == -round(200 / 3, 1)
-    assert rows[reps[0].id]["cells"]["listening"]["weak"] is False
+    i = [b["id"] for b in body["behaviours"]].index("listening")
+    weak = rows[reps[2].id]
+    assert weak["scores"][i] == 0.0 and weak["weak"][i] is True and weak["calls"][i] == 1
     assert body["teams"][0]["id"] == team.id
+    assert body["teams"][0]["mean"][i] == round(200 / 3, 1) and weak["diffs"][i] == -round(200 / 3, 1)
+    assert rows[reps[0].id]["weak"][i] is False
+    # the heatmap's flags are the weakness rule's
+    with app.app_context():
+        rule = {(u.id, b) for u, b, _ in radar.weak_cells(session, team.id, radar.window_of(30))}
+    flagged = {
+        (r["rep"]["id"], b["id"])
+        for r in body["rows"]
+        for b, w in zip(body["behaviours"], r["weak"], strict=True)
+        if w
+    }
+    assert flagged == rule and (reps[2].id, "listening") in rule
 
 
 def test_heatmap_sorts_by_a_behaviour(app, session, api_client, trainer, team):
@@ -141,8 +153,9 @@ def test_weakness_threshold_is_configurable(app, session, api_client, trainer, t
     analysed(app, session, reps[1], {**rf.GOOD_SIGNALS, "value_evidence": 1})  # 50 vs mean 75
     client, headers = api_client(trainer)
     cell = lambda: client.get("/api/v1/radar/heatmap", headers=headers).get_json()["rows"]  # noqa: E731
+    i = list(BEHAVIOURS).index("value_articulation")
     row = next(r for r in cell() if r["rep"]["id"] == reps[1].id)
-    assert row["cells"]["value_articulation"]["weak"] is True  # 50 < 75 * 0.7
+    assert row["weak"][i] is True  # 50 < 75 * 0.7
     app.config["WEAKNESS_THRESHOLD"] = 0.5
     row = next(r for r in cell() if r["rep"]["id"] == reps[1].id)
-    assert row["cells"]["value_articulation"]["weak"] is False  # 50 >= 75 * 0.5
+    assert row["weak"][i] is False  # 50 >= 75 * 0.5

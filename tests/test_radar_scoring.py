@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from coachsvc import radar
 from coachsvc.behaviours import BEHAVIOURS
-from coachsvc.db.radar import DrillScore, RadarCallDaily, RadarCallScore
+from coachsvc.db.radar import DrillScore, RadarCallDaily, RadarCallMonthly, RadarCallScore
 from coachsvc.radar.checks import CHECKS, CallFacts
 from coachsvc.radar.scoring import score_call
 from tests import radar_factories as rf
@@ -153,12 +153,13 @@ def test_rebuild_matches_incremental_aggregates(app, session, rep, other_rep):
             radar.update_for_record(session, rec.id)
         session.commit()
         cols = [c for c in RadarCallDaily.__table__.c.keys()]
-        before = sorted(tuple(r) for r in session.execute(select(*RadarCallDaily.__table__.c)))
+        tables = (RadarCallDaily.__table__, RadarCallMonthly.__table__)
+        before = [sorted(tuple(r) for r in session.execute(select(*t.c))) for t in tables]
         radar.rebuild_aggregates(session)
         session.commit()
-        after = sorted(tuple(r) for r in session.execute(select(*RadarCallDaily.__table__.c)))
+        after = [sorted(tuple(r) for r in session.execute(select(*t.c))) for t in tables]
         assert len(cols) == 3 + 2 * len(BEHAVIOURS)
-        assert before == after
+        assert before == after and after[1]
 
 
 def test_add_drill_score_is_idempotent_per_ref_and_validated(app, session, rep):
@@ -181,3 +182,56 @@ def test_price_checks_apply_only_when_price_is_discussed():
     assert scores["price_negotiation"] is None
     scores, _ = score_call(facts({**flags, "price_before_value": True}))  # GOOD_SEGMENTS talk price
     assert scores["price_negotiation"] == 50.0
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days", "months"),
+    [
+        ("2026-11-10", "2026-11-24", [("2026-11-10", "2026-11-24")], None),
+        ("2026-09-01", "2026-11-30", [], ("2026-09-01", "2026-11-01")),
+        (
+            "2026-08-27",
+            "2026-11-24",
+            [("2026-08-27", "2026-08-31"), ("2026-11-01", "2026-11-24")],
+            ("2026-09-01", "2026-10-01"),
+        ),
+        (
+            "2025-11-25",
+            "2026-11-24",
+            [("2025-11-25", "2025-11-30"), ("2026-11-01", "2026-11-24")],
+            ("2025-12-01", "2026-10-01"),
+        ),
+        ("2026-02-01", "2026-02-28", [], ("2026-02-01", "2026-02-01")),
+    ],
+)
+def test_windows_split_into_whole_months_and_edge_days(start, end, days, months):
+    from coachsvc.radar.scores import Window, split_window
+
+    d = dt.date.fromisoformat
+    got_days, got_months = split_window(Window(d(start), d(end), "custom"))
+    assert got_days == [(d(a), d(b)) for a, b in days]
+    assert got_months == ((d(months[0]), d(months[1])) if months else None)
+
+
+def test_window_sums_match_the_calls_for_any_window(app, session, rep):
+    import random
+
+    from coachsvc.radar.scores import Window, load_stats
+
+    rng = random.Random(5)
+    today = dt.date(2026, 11, 24)
+    days = [today - dt.timedelta(days=rng.randrange(200)) for _ in range(40)]
+    with app.app_context():
+        for day in days:
+            signals = {**rf.GOOD_SIGNALS, "talk_ratio": rng.choice([0.4, 0.6, 0.8])}
+            radar.update_for_record(session, rf.make_record(session, rep, signals, day).id, apply_rule=False)
+        session.commit()
+        rows = session.scalars(select(RadarCallScore).where(RadarCallScore.rep_id == rep.id)).all()
+        for _ in range(25):
+            a, b = sorted(today - dt.timedelta(days=rng.randrange(220)) for _ in range(2))
+            stats = load_stats(session, [rep.id], Window(a, b, "custom"))
+            inside = [r.scores["listening"] for r in rows if a <= r.day <= b]
+            expected = (pytest.approx(sum(inside)), len(inside)) if inside else None
+            got = stats.calls.get((rep.id, "listening"))
+            assert (got if got is None else (got[0], got[1])) == expected, (a, b)
+            assert stats.call_counts.get(rep.id, 0) == len(inside)

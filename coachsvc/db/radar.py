@@ -62,9 +62,22 @@ class RadarCallDaily(Base):
     calls: Mapped[int] = mapped_column(Integer, default=0)
 
 
-for _b in BEHAVIOURS:  # declarative classes accept columns added after the class body
-    setattr(RadarCallDaily, f"{_b}_sum", mapped_column(f"{_b}_sum", Float, nullable=False, default=0.0))
-    setattr(RadarCallDaily, f"{_b}_n", mapped_column(f"{_b}_n", Integer, nullable=False, default=0))
+class RadarCallMonthly(Base):
+    """The same sums per rep and calendar month (``month`` is its first day): a long window reads
+    its whole months here and only its partial months from the daily rows."""
+
+    __tablename__ = "radar_call_monthly"
+    __table_args__ = (Index("ix_radar_call_monthly_month", "month"),)
+
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+
+
+for _table in (RadarCallDaily, RadarCallMonthly):  # declarative classes accept columns added later
+    for _b in BEHAVIOURS:
+        setattr(_table, f"{_b}_sum", mapped_column(f"{_b}_sum", Float, nullable=False, default=0.0))
+        setattr(_table, f"{_b}_n", mapped_column(f"{_b}_n", Integer, nullable=False, default=0))
 
 
 class DrillScore(Base):

@@ -15,6 +15,7 @@ from coachsvc.radar import settings
 from coachsvc.radar.scores import (
     Window,
     confidence_label,
+    lean_grid,
     load_stats,
     rating_kinds,
     team_grid,
@@ -155,18 +156,20 @@ def heatmap(
     sort: str = "name",
     order: str = "asc",
 ) -> dict[str, Any]:
-    """Reps x behaviours, each cell's score, its difference from the team mean and the weak flag."""
+    """Reps x behaviours: per row, aligned with `behaviours`, the blended scores, their difference
+    from the rep's team mean, the weak flags and the call counts; per team the means."""
     teams = visible_teams(session, viewer, team_id)
-    grid = team_grid(session, teams, window)
+    grid = lean_grid(session, teams, window)
     names = {tid: name for tid, name in session.execute(select(Team.id, Team.name))}
-    rows = [_heat_row(user, grid["cells"][user.id], names) for user in grid["members"]]
+    rows = [_heat_row(user, grid["rows"][user.id], names) for user in grid["members"]]
     rows.sort(key=_sort_key(sort), reverse=order == "desc")
+    team_ids = sorted({u.team_id for u in grid["members"]} | set(teams or []), key=lambda x: x or 0)
     return {
         "window": window.as_dict(),
         "behaviours": behaviours_meta(),
         "teams": [
-            {"id": t, "name": names.get(t), "mean": grid["means"].get(t, {b: None for b in BEHAVIOURS})}
-            for t in sorted({u.team_id for u in grid["members"]} | set(teams or []), key=lambda x: x or 0)
+            {"id": t, "name": names.get(t), "mean": grid["means"].get(t) or [None] * len(BEHAVIOURS)}
+            for t in team_ids
         ],
         "weakness_threshold": settings.get("WEAKNESS_THRESHOLD"),
         "sort": {"key": sort, "order": order},
@@ -174,24 +177,13 @@ def heatmap(
     }
 
 
-def _heat_row(user: User, cells: dict[str, dict[str, Any]], team_names: dict[int, str]) -> dict[str, Any]:
-    scored = [c["score"] for c in cells.values() if c["score"] is not None]
+def _heat_row(user: User, row: dict[str, list], team_names: dict[int, str]) -> dict[str, Any]:
+    scored = [s for s in row["scores"] if s is not None]
     return {
         "rep": {**_user(user), "team": team_names.get(user.team_id)},
         "overall": round(sum(scored) / len(scored), 1) if scored else None,
-        "weak_count": sum(1 for c in cells.values() if c["weak"]),
-        "cells": {
-            b: {
-                "score": c["score"],
-                "team_mean": c["team_mean"],
-                "diff": c["diff"],
-                "rel": c["rel"],
-                "weak": c["weak"],
-                "confidence": c["confidence"],
-                "n": {s: v.get("n") or 0 for s, v in c["sources"].items()},
-            }
-            for b, c in cells.items()
-        },
+        "weak_count": sum(row["weak"]),
+        **row,
     }
 
 
@@ -200,7 +192,8 @@ def _sort_key(sort: str):
         return lambda r: r["rep"]["name"]
     if sort == "overall":
         return lambda r: (r["overall"] is None, r["overall"] or 0.0)
-    return lambda r: (r["cells"][sort]["score"] is None, r["cells"][sort]["score"] or 0.0)
+    i = BEHAVIOURS.index(sort)
+    return lambda r: (r["scores"][i] is None, r["scores"][i] or 0.0)
 
 
 def _user(user: User) -> dict[str, Any]:

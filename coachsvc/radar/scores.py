@@ -9,16 +9,41 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from coachsvc.behaviours import BEHAVIOURS
 from coachsvc.db.models import User
-from coachsvc.db.radar import DrillScore, RadarCallDaily, Rating, RatingScore
+from coachsvc.db.radar import DrillScore, RadarCallDaily, RadarCallMonthly, Rating, RatingScore
 from coachsvc.radar import settings
 
 RATED_ROLES = ("rep", "new_hire")
 RATER_KINDS = ("supervisor", "peer", "customer")
+
+
+@dataclass(frozen=True)
+class Params:
+    """The blending and weakness settings in force, resolved once per computation (not per cell)."""
+
+    source_weights: dict[str, float]
+    half_at: dict[str, float]
+    rating_scale: tuple[int, int]
+    kind_weights: dict[str, float]
+    min_peers: int
+    threshold: float
+    min_samples: int
+
+
+def params() -> Params:
+    return Params(
+        source_weights=settings.get("SOURCE_WEIGHTS"),
+        half_at=settings.get("CONFIDENCE_HALF_AT"),
+        rating_scale=tuple(settings.get("RATING_SCALE")),
+        kind_weights=settings.get("RATING_KIND_WEIGHTS"),
+        min_peers=settings.get("RATING_MIN_PEERS"),
+        threshold=settings.get("WEAKNESS_THRESHOLD"),
+        min_samples=settings.get("WEAKNESS_MIN_SAMPLES"),
+    )
 
 
 class WindowError(ValueError):
@@ -76,20 +101,58 @@ def load_stats(session: Session, rep_ids: list[int] | None, window: Window) -> S
     return stats
 
 
+def split_window(window: Window) -> tuple[list[tuple[dt.date, dt.date]], tuple[dt.date, dt.date] | None]:
+    """(day ranges read from the daily rows, (first, last) whole month read from the monthly rows)."""
+    first = window.start if window.start.day == 1 else _next_month(window.start)
+    after = _next_month(window.end)  # the month after the window's last month
+    last_full = (
+        window.end.replace(day=1)
+        if after - dt.timedelta(days=1) == window.end
+        else _prev_month(window.end.replace(day=1))
+    )
+    if first > last_full:
+        return [(window.start, window.end)], None
+    days = []
+    if window.start < first:
+        days.append((window.start, first - dt.timedelta(days=1)))
+    end_of_full = _next_month(last_full) - dt.timedelta(days=1)
+    if window.end > end_of_full:
+        days.append((end_of_full + dt.timedelta(days=1), window.end))
+    return days, (first, last_full)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _prev_month(first_of_month: dt.date) -> dt.date:
+    return (first_of_month - dt.timedelta(days=1)).replace(day=1)
+
+
 def _load_calls(session: Session, stats: Stats, rep_ids: list[int] | None, window: Window) -> None:
-    cols = [RadarCallDaily.rep_id, func.sum(RadarCallDaily.calls)]
+    day_ranges, months = split_window(window)
+    if day_ranges:
+        cond = or_(*(RadarCallDaily.day.between(a, b) for a, b in day_ranges))
+        _sum_calls(session, stats, RadarCallDaily, cond, rep_ids)
+    if months:
+        _sum_calls(session, stats, RadarCallMonthly, RadarCallMonthly.month.between(*months), rep_ids)
+
+
+def _sum_calls(session: Session, stats: Stats, model: Any, cond: Any, rep_ids: list[int] | None) -> None:
+    cols = [model.rep_id, func.sum(model.calls)]
     for b in BEHAVIOURS:
-        cols += [func.sum(getattr(RadarCallDaily, f"{b}_sum")), func.sum(getattr(RadarCallDaily, f"{b}_n"))]
-    query = select(*cols).where(RadarCallDaily.day.between(window.start, window.end))
+        cols += [func.sum(getattr(model, f"{b}_sum")), func.sum(getattr(model, f"{b}_n"))]
+    query = select(*cols).where(cond)
     if rep_ids is not None:
-        query = query.where(RadarCallDaily.rep_id.in_(rep_ids))
-    for row in session.execute(query.group_by(RadarCallDaily.rep_id)):
+        query = query.where(model.rep_id.in_(rep_ids))
+    for row in session.execute(query.group_by(model.rep_id)):
         rep_id = row[0]
-        stats.call_counts[rep_id] = int(row[1] or 0)
+        stats.call_counts[rep_id] = stats.call_counts.get(rep_id, 0) + int(row[1] or 0)
         for i, b in enumerate(BEHAVIOURS):
-            total, n = row[2 + 2 * i], int(row[3 + 2 * i] or 0)
+            total, n = row[2 + 2 * i] or 0.0, int(row[3 + 2 * i] or 0)
             if n > 0:
-                stats.calls[(rep_id, b)] = (float(total), n)
+                before = stats.calls.get((rep_id, b), (0.0, 0))
+                stats.calls[(rep_id, b)] = (before[0] + float(total), before[1] + n)
 
 
 def _load_ratings(session: Session, stats: Stats, rep_ids: list[int] | None, window: Window) -> None:
@@ -127,74 +190,117 @@ def _load_drills(session: Session, stats: Stats, rep_ids: list[int] | None, wind
 # --- Blending ------------------------------------------------------------------------------------
 
 
-def rating_to_100(mean_1_to_5: float) -> float:
+def rating_to_100(mean_1_to_5: float, p: Params | None = None) -> float:
     """360 ratings are 1-5; 1 -> 0, 3 -> 50, 5 -> 100."""
-    lo, hi = settings.get("RATING_SCALE")
+    lo, hi = (p or params()).rating_scale
     return (mean_1_to_5 - lo) * 100.0 / (hi - lo)
 
 
-def rating_kinds(by_kind: dict[str, tuple[float, int, int]]) -> dict[str, dict[str, Any]]:
+def rating_kinds(
+    by_kind: dict[str, tuple[float, int, int]], p: Params | None = None
+) -> dict[str, dict[str, Any]]:
     """Per rater kind: mean (1-5), score (0-100) and count, anonymous. Peers are withheld (and do
     not count) until RATING_MIN_PEERS distinct peers rated."""
+    p = p or params()
     out: dict[str, dict[str, Any]] = {}
-    min_peers = settings.get("RATING_MIN_PEERS")
     for kind in RATER_KINDS:
         if kind not in by_kind:
             continue
         total, n, raters = by_kind[kind]
-        if kind == "peer" and raters < min_peers:
-            out[kind] = {"hidden": True, "n": None, "min_peers": min_peers}
+        if kind == "peer" and raters < p.min_peers:
+            out[kind] = {"hidden": True, "n": None, "min_peers": p.min_peers}
             continue
         mean = total / n
-        out[kind] = {"hidden": False, "mean": round(mean, 2), "score": round(rating_to_100(mean), 1), "n": n}
+        out[kind] = {
+            "hidden": False,
+            "mean": round(mean, 2),
+            "score": round(rating_to_100(mean, p), 1),
+            "n": n,
+        }
     return out
 
 
-def blend(stats: Stats, rep_id: int, behaviour: str) -> dict[str, Any]:
+def blend(stats: Stats, rep_id: int, behaviour: str, p: Params | None = None) -> dict[str, Any]:
     """A rep's blended score on a behaviour, each source with its score and count, and a confidence."""
+    p = p or params()
     key = (rep_id, behaviour)
     sources: dict[str, dict[str, Any]] = {}
-    if key in stats.calls:
-        total, n = stats.calls[key]
-        sources["calls"] = {"score": round(total / n, 1), "n": n}
-    kinds = rating_kinds(stats.ratings.get(key, {}))
-    shown = {k: v for k, v in kinds.items() if not v["hidden"]}
-    if shown:
-        weights = settings.get("RATING_KIND_WEIGHTS")
-        wsum = sum(weights[k] for k in shown)
-        score = sum(weights[k] * v["score"] for k, v in shown.items()) / wsum
+    calls, ratings, drills = _sources(stats, key, p)
+    if calls:
+        sources["calls"] = {"score": calls[0], "n": calls[1]}
+    if key in stats.ratings:
         sources["ratings"] = {
-            "score": round(score, 1),
-            "n": sum(v["n"] for v in shown.values()),
-            "by_kind": kinds,
+            "score": ratings[0],
+            "n": ratings[1],
+            "by_kind": rating_kinds(stats.ratings[key], p),
         }
-    elif kinds:
-        sources["ratings"] = {"score": None, "n": 0, "by_kind": kinds}
-    if key in stats.drills:
-        total, n = stats.drills[key]
-        sources["drills"] = {"score": round(total / n, 1), "n": n}
-    return {"score": _weighted(sources), "confidence": _confidence(sources), "sources": sources}
+    if drills:
+        sources["drills"] = {"score": drills[0], "n": drills[1]}
+    return {"score": _weighted(sources, p), "confidence": _confidence(sources, p), "sources": sources}
 
 
-def _weighted(sources: dict[str, dict[str, Any]]) -> float | None:
-    weights = settings.get("SOURCE_WEIGHTS")
+def lean_score(stats: Stats, rep_id: int, behaviour: str, p: Params) -> tuple[float | None, int, int]:
+    """(blended score, samples behind it, calls) - the same score as `blend`, without the detail
+    (the heatmap computes thousands of these)."""
+    calls, ratings, drills = _sources(stats, (rep_id, behaviour), p)
+    total = wsum = 0.0
+    samples = 0
+    for name, src in (("calls", calls), ("ratings", ratings), ("drills", drills)):
+        if src and src[0] is not None:
+            total += p.source_weights[name] * src[0]
+            wsum += p.source_weights[name]
+            samples += src[1]
+    return (round(total / wsum, 1) if wsum else None), samples, calls[1] if calls else 0
+
+
+Source = tuple[float | None, int] | None
+
+
+def _sources(stats: Stats, key: tuple[int, str], p: Params) -> tuple[Source, Source, Source]:
+    """(score, n) of calls, ratings and drills; None where the source has nothing."""
+    calls = stats.calls.get(key)
+    drills = stats.drills.get(key)
+    by_kind = stats.ratings.get(key)
+    return (
+        (round(calls[0] / calls[1], 1), calls[1]) if calls else None,
+        _rating_score(by_kind, p) if by_kind else None,
+        (round(drills[0] / drills[1], 1), drills[1]) if drills else None,
+    )
+
+
+def _rating_score(by_kind: dict[str, tuple[float, int, int]], p: Params) -> tuple[float | None, int]:
+    """The ratings source: weighted mean of the kinds shown (peers only from the minimum up)."""
+    total = wsum = 0.0
+    n_all = 0
+    for kind in RATER_KINDS:
+        if kind not in by_kind:
+            continue
+        kind_total, n, raters = by_kind[kind]
+        if kind == "peer" and raters < p.min_peers:
+            continue
+        weight = p.kind_weights[kind]
+        total += weight * round(rating_to_100(kind_total / n, p), 1)
+        wsum += weight
+        n_all += n
+    return (round(total / wsum, 1), n_all) if wsum else (None, 0)
+
+
+def _weighted(sources: dict[str, dict[str, Any]], p: Params) -> float | None:
     present = {s: v["score"] for s, v in sources.items() if v.get("score") is not None}
     if not present:
         return None
-    wsum = sum(weights[s] for s in present)
-    return round(sum(weights[s] * score for s, score in present.items()) / wsum, 1)
+    wsum = sum(p.source_weights[s] for s in present)
+    return round(sum(p.source_weights[s] * score for s, score in present.items()) / wsum, 1)
 
 
-def _confidence(sources: dict[str, dict[str, Any]]) -> float:
+def _confidence(sources: dict[str, dict[str, Any]], p: Params) -> float:
     """Sum over sources of weight * n / (n + K): 0 with no data, towards 1 with plenty of each."""
-    weights, half = settings.get("SOURCE_WEIGHTS"), settings.get("CONFIDENCE_HALF_AT")
-    wsum = sum(weights.values())
+    wsum = sum(p.source_weights.values())
     total = 0.0
-    for source, w in weights.items():
-        n = (sources.get(source) or {}).get("n") or 0
-        if (sources.get(source) or {}).get("score") is None:
-            n = 0
-        total += (w / wsum) * n / (n + half[source])
+    for source, w in p.source_weights.items():
+        src = sources.get(source)
+        n = src["n"] if src and src.get("score") is not None else 0
+        total += (w / wsum) * n / (n + p.half_at[source])
     return round(total, 2)
 
 
@@ -226,11 +332,12 @@ def team_means(cells: dict[int, dict[str, dict[str, Any]]], members: list[User])
     }
 
 
-def is_weak(score: float | None, mean: float | None, samples: int) -> bool:
+def is_weak(score: float | None, mean: float | None, samples: int, p: Params | None = None) -> bool:
     """The weakness rule: more than WEAKNESS_THRESHOLD below the team mean (relative)."""
-    if score is None or not mean or samples < settings.get("WEAKNESS_MIN_SAMPLES"):
+    p = p or params()
+    if score is None or not mean or samples < p.min_samples:
         return False
-    return score < mean * (1.0 - settings.get("WEAKNESS_THRESHOLD"))
+    return score < mean * (1.0 - p.threshold)
 
 
 def samples_of(cell: dict[str, Any]) -> int:
@@ -242,7 +349,8 @@ def team_grid(session: Session, team_ids: Iterable[int] | None, window: Window) 
     members = rated_members(session, team_ids)
     rep_ids = [u.id for u in members] if team_ids is not None else None
     stats = load_stats(session, rep_ids, window)
-    cells = {u.id: {b: blend(stats, u.id, b) for b in BEHAVIOURS} for u in members}
+    p = params()
+    cells = {u.id: {b: blend(stats, u.id, b, p) for b in BEHAVIOURS} for u in members}
     means = team_means(cells, members)
     for user in members:
         team_mean = means.get(user.team_id, {})
@@ -251,8 +359,37 @@ def team_grid(session: Session, team_ids: Iterable[int] | None, window: Window) 
             cell["team_mean"] = mean
             cell["diff"] = round(cell["score"] - mean, 1) if cell["score"] is not None and mean else None
             cell["rel"] = round(cell["diff"] / mean, 3) if cell["diff"] is not None else None
-            cell["weak"] = is_weak(cell["score"], mean, samples_of(cell))
+            cell["weak"] = is_weak(cell["score"], mean, samples_of(cell), p)
     return {"members": members, "cells": cells, "means": means, "stats": stats}
+
+
+def lean_grid(session: Session, team_ids: Iterable[int] | None, window: Window) -> dict[str, Any]:
+    """The heatmap's grid: per member and behaviour (in BEHAVIOURS order) the blended score, its
+    difference from the team mean, the weak flag and the call count; per team the means."""
+    members = rated_members(session, team_ids)
+    stats = load_stats(session, [u.id for u in members] if team_ids is not None else None, window)
+    p = params()
+    scored = {u.id: [lean_score(stats, u.id, b, p) for b in BEHAVIOURS] for u in members}
+    sums: dict[int | None, list[list[float]]] = defaultdict(lambda: [[] for _ in BEHAVIOURS])
+    for user in members:
+        for i, (score, _, _) in enumerate(scored[user.id]):
+            if score is not None:
+                sums[user.team_id][i].append(score)
+    means = {team: [round(sum(v) / len(v), 1) if v else None for v in per] for team, per in sums.items()}
+    rows = {}
+    for user in members:
+        mean = means.get(user.team_id) or [None] * len(BEHAVIOURS)
+        cells = scored[user.id]
+        rows[user.id] = {
+            "scores": [c[0] for c in cells],
+            "diffs": [
+                round(c[0] - m, 1) if c[0] is not None and m else None
+                for c, m in zip(cells, mean, strict=True)
+            ],
+            "weak": [is_weak(c[0], m, c[1], p) for c, m in zip(cells, mean, strict=True)],
+            "calls": [c[2] for c in cells],
+        }
+    return {"members": members, "rows": rows, "means": means}
 
 
 def weak_cells(session: Session, team_id: int, window: Window) -> list[tuple[User, str, dict[str, Any]]]:

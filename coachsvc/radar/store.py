@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from coachsvc.behaviours import BEHAVIOURS
 from coachsvc.db.models import ActivityRecord, User, utcnow
-from coachsvc.db.radar import DrillScore, RadarCallDaily, RadarCallScore
+from coachsvc.db.radar import DrillScore, RadarCallDaily, RadarCallMonthly, RadarCallScore
 from coachsvc.radar.scoring import facts_of, score_call
 
 
@@ -97,17 +97,21 @@ def add_drill_score(
 
 
 def rebuild_aggregates(session: Session) -> int:
-    """Recompute every daily aggregate from the stored per-call scores (repair; bulk loads)."""
-    sums: dict[tuple[int, dt.date], dict[str, Any]] = defaultdict(lambda: _zero_row())
+    """Recompute every daily and monthly aggregate from the stored per-call scores (repair, bulk
+    loads); returns the number of rep x day rows."""
+    days: dict[tuple[int, dt.date], dict[str, Any]] = defaultdict(_zero_row)
+    months: dict[tuple[int, dt.date], dict[str, Any]] = defaultdict(_zero_row)
     for rep_id, day, scores in session.execute(
         select(RadarCallScore.rep_id, RadarCallScore.day, RadarCallScore.scores)
     ):
-        _accumulate(sums[(rep_id, day)], scores, +1)
-    session.execute(delete(RadarCallDaily))
-    rows = [{"rep_id": r, "day": d, **v} for (r, d), v in sums.items()]
-    for start in range(0, len(rows), 5000):
-        session.execute(RadarCallDaily.__table__.insert(), rows[start : start + 5000])
-    return len(rows)
+        _accumulate(days[(rep_id, day)], scores, +1)
+        _accumulate(months[(rep_id, day.replace(day=1))], scores, +1)
+    for model, key, sums in ((RadarCallDaily, "day", days), (RadarCallMonthly, "month", months)):
+        session.execute(delete(model))
+        rows = [{"rep_id": r, key: d, **v} for (r, d), v in sums.items()]
+        for start in range(0, len(rows), 5000):
+            session.execute(model.__table__.insert(), rows[start : start + 5000])
+    return len(days)
 
 
 def daily_delta(scores: dict[str, float | None], sign: int) -> dict[str, Any]:
@@ -134,12 +138,14 @@ def _accumulate(row: dict[str, Any], scores: dict[str, float | None], sign: int)
 
 
 def _add_daily(session: Session, rep_id: int, day: dt.date, scores: dict[str, Any], sign: int) -> None:
-    """Add one call's scores to its rep x day row in one atomic upsert (no read-modify-write)."""
+    """Add one call's scores to its rep x day and rep x month rows, each in one atomic upsert (no
+    read-modify-write, so concurrent workers cannot lose an update)."""
     values = daily_delta(scores, sign)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(RadarCallDaily).values(rep_id=rep_id, day=day, **values)
-    table = RadarCallDaily.__table__
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["rep_id", "day"], set_={c: table.c[c] + stmt.excluded[c] for c in values}
-    )
-    session.execute(stmt)
+    for model, key, index in ((RadarCallDaily, "day", day), (RadarCallMonthly, "month", day.replace(day=1))):
+        stmt = insert(model).values(rep_id=rep_id, **{key: index}, **values)
+        table = model.__table__
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["rep_id", key], set_={c: table.c[c] + stmt.excluded[c] for c in values}
+        )
+        session.execute(stmt)
