@@ -174,7 +174,8 @@ def _talk_below_drop(c: CallFacts) -> Outcome | None:
     if ratio is None:
         return None
     limit = settings.get("TALK_RATIO_CONVERSION_DROP")
-    return Outcome(ratio <= limit, f"销售说话占比 {ratio:.0%}（超过 {limit:.0%} 转化率下降，Gong）")
+    detail = f"销售说话占比 {ratio:.0%}（超过 {limit:.0%} 转化率下降，Gong）"
+    return Outcome(ratio <= limit, detail, _longest_rep_turns(c))
 
 
 def _talk_like_top(c: CallFacts) -> Outcome | None:
@@ -183,7 +184,15 @@ def _talk_like_top(c: CallFacts) -> Outcome | None:
         return None
     top = settings.get("TALK_RATIO_TOP_PERFORMER")
     limit = top + settings.get("TALK_RATIO_TOP_TOLERANCE")
-    return Outcome(ratio <= limit, f"销售说话占比 {ratio:.0%}（销冠约 {top:.0%}，目标 ≤{limit:.0%}）")
+    detail = f"销售说话占比 {ratio:.0%}（销冠约 {top:.0%}，目标 ≤{limit:.0%}）"
+    return Outcome(ratio <= limit, detail, _longest_rep_turns(c))
+
+
+def _longest_rep_turns(c: CallFacts, n: int = 2) -> tuple[int, ...]:
+    """The rep's longest turns among those the analysis counted as the rep's talk: what to read."""
+    idxs = c.evidence("talk_ratio") or [i for i, (party, _) in c.segments.items() if party == "rep"]
+    ranked = sorted((i for i in idxs if i in c.segments), key=lambda i: -len(c.segments[i][1]))
+    return tuple(sorted(ranked[:n]))
 
 
 def _monologue(c: CallFacts) -> Outcome | None:

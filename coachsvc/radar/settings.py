@@ -31,9 +31,10 @@ QUESTIONS_PER_10MIN_MIN = 3.0
 QUESTIONS_MIN_ANY_CALL = 3
 #: Product default: at least half of the rep's questions open (what/how/why, 什么/怎么/为什么).
 OPEN_QUESTION_SHARE_MIN = 0.5
-#: Product default: longest uninterrupted rep turn, by the unit the analysis measured it in.
+#: Product default: longest uninterrupted rep turn, by the unit the analysis measured it in; for
+#: chat transcripts in characters, 90 seconds at about 4 Mandarin characters a second.
 MONOLOGUE_MAX_SECONDS = 90.0
-MONOLOGUE_MAX_CHARS = 300
+MONOLOGUE_MAX_CHARS = 360
 #: Product default: the customer should speak within the first N turns (rapport, not a pitch).
 RAPPORT_EARLY_TURNS = 3
 #: Stages where discovery questions are expected (domain.md: asked before the pitch).
