@@ -1,4 +1,6 @@
-"""Build models/devset.jsonl from the readable sources in models/devset_src/*.txt.
+"""Build models/devset.jsonl (models/devset_src/*.txt, used while developing) and
+models/testset.jsonl (models/testset_src/*.txt, sealed: never used to tune anything) from their
+readable sources.
 
 Each call: `=== id=.. lang=.. date=YYYY-MM-DD rep=NAME`, the transcript lines, `---`, then
 `O category | text`, `R person | role`, `N action | owner | due-or-null` lines.
@@ -43,13 +45,14 @@ def parse(text: str) -> list[dict]:
 
 
 def main() -> None:
-    calls = []
-    for path in sorted((HERE / "devset_src").glob("*.txt")):
-        calls += parse(path.read_text(encoding="utf-8"))
-    with open(HERE / "devset.jsonl", "w", encoding="utf-8") as fh:
-        for call in calls:
-            fh.write(json.dumps(call, ensure_ascii=False) + "\n")
-    print(f"{len(calls)} calls")
+    for source, target in (("devset_src", "devset.jsonl"), ("testset_src", "testset.jsonl")):
+        calls = []
+        for path in sorted((HERE / source).glob("*.txt")):
+            calls += parse(path.read_text(encoding="utf-8"))
+        with open(HERE / target, "w", encoding="utf-8") as fh:
+            for call in calls:
+                fh.write(json.dumps(call, ensure_ascii=False) + "\n")
+        print(f"{target}: {len(calls)} calls")
 
 
 if __name__ == "__main__":

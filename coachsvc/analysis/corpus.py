@@ -79,7 +79,8 @@ OBJECTIONS: dict[str, list[str]] = {
         "没听说过你们公司", "有没有同行案例", "你们公司规模太小了", "你们成立才几年", "怕你们做不长", "有没有在{ind}落地过",
         "你们的资质够吗", "能不能给几个客户参考", "你们有没有大客户", "担心你们的稳定性", "你们的产品成熟吗", "数据放你们那安全吗",
         "你们靠谱吗", "之前被类似的公司坑过", "你们有相关认证吗", "你们团队有多少人", "怕你们公司倒了没人管", "你们在{ind}有没有成功案例",
-        "{said}没怎么听过你们", "资料放在你们那我们不放心", "客户信息按规定只能存在本地机房", "你们出的电子凭证有法律效力吗", "担心你们的系统不稳定",
+        "{said}没怎么听过你们", "资料放在你们那我们不放心", "客户信息按规定只能存在本地机房", "担心你们公司能不能一直做下去", "怕你们哪天不做了我们就被动了", "你们公司能撑多久我们心里没数",
+        "听别人说你们的系统在低温下不稳定", "你们的顾问水平参差不齐", "你们出的电子凭证有法律效力吗", "担心你们的系统不稳定",
         "听同行说你们的硬件返修率高", "你们的服务质量时好时坏", "上回你们派来的顾问不太专业", "怕效果达不到你们说的那样", "你们的系统安全吗，会不会泄露",
         "有没有等保认证", "我们集团对供应商资质要求很高，你们够不上", "你们的财务状况怎么样", "有没有上市公司在用", "你们说的效果有数据支撑吗", "我不太相信能有这么好的效果", "口说无凭啊",
     ],
@@ -89,7 +90,8 @@ OBJECTIONS: dict[str, list[str]] = {
         "{said}现在的办法够用了", "我们更需要的是{topic}，你们没有", "你们的系统太重了", "缺少我们要的{topic}功能", "员工不会用这么复杂的东西",
         "我们没必要上系统", "跟我们的业务不匹配", "你们这个是给大企业用的", "手工做挺好的", "不支持我们的多工厂模式", "和我们的场景不太贴",
         "你们没有移动端，我们用不了", "和我们用的MES接不起来", "你们只支持云端，我们要内网部署", "车间工人文化程度不高，操作不来", "顾客习惯付现金，不爱扫码",
-        "省下那点钱还不够折腾的", "页面加载太慢，用着难受", "我们的经销商都在乡镇，网络都不好", "我们规模小，高级分析用不到", "我们要的定制你们做不了",
+        "省下那点钱还不够折腾的", "再说我们这边的员工大多没用过电脑", "再说我们店面都很小，用不上这么多功能", "我们现在靠外包做，挺省心的",
+        "你们只能对接标准接口，我们的系统是老的", "系统响应太慢，一个页面要等好久", "页面加载太慢，用着难受", "我们的经销商都在乡镇，网络都不好", "我们规模小，高级分析用不到", "我们要的定制你们做不了",
     ],
     "delivery": [
         "上线太慢了", "{period}太久了", "交付时间来不及", "我们月底就要用", "实施周期太长", "能不能提前交付", "等不了{period}",
@@ -110,7 +112,8 @@ OBJECTIONS: dict[str, list[str]] = {
         "付款方式得改一下", "合同里的违约金太高", "验收后再付款可以吗", "尾款比例能不能提高", "我们要求先试用再付款", "质保金要留百分之十",
         "合同条款我们法务不同意", "能不能按季度付", "全款预付不可能", "发票和付款节点要改", "自动续约这条我们不接受", "知识产权条款有问题",
         "赔偿上限太低了", "数据归属这条要写清楚，现在太模糊", "延期交付的罚则太轻了", "最低采购量定得太高，我们做不到", "尾款要等验收合格才能付",
-        "全款先付我们公司不允许", "账期三十天太短了", "付款周期能不能拉长", "{said}合同条款太霸道", "首付款能不能降到三成", "必须月结", "年付我们不接受，要按月",
+        "全款先付我们公司不允许", "一年至少要买{amt}，这个承诺我们给不了", "保底采购量太高了", "合同里的排他条款我们不能签",
+        "自动续费这一条要删掉", "账期三十天太短了", "付款周期能不能拉长", "{said}合同条款太霸道", "首付款能不能降到三成", "必须月结", "年付我们不接受，要按月",
     ],
 }
 
@@ -122,7 +125,7 @@ EN_OBJECTIONS: dict[str, list[str]] = {
                "there's no budget allocated for this", "finance froze all new spending", "we only have about 30k left", "budget won't be approved until next year"],
     "competitor": ["we're already using {ecomp}", "{ecomp} offers more features", "{ecomp} quoted us a lower price", "we're also talking to {ecomp}",
                    "we've been with {ecomp} for years", "{ecomp} is giving us a free pilot", "we're leaning towards {ecomp}"],
-    "timing": ["it's not a priority right now", "let's revisit next quarter", "we're not in a hurry", "maybe next year", "now is not a good time",
+    "timing": ["we're in the middle of an acquisition, nothing new gets approved", "we're restructuring, so everything is on hold", "it's not a priority right now", "let's revisit next quarter", "we're not in a hurry", "maybe next year", "now is not a good time",
                "let's put this on hold for now", "we need to wait until the reorg is done"],
     "authority": ["I can't make this decision", "I need to check with my boss", "this has to go to the board", "I'm not the one who decides",
                   "I'd have to run it by our CFO", "it needs committee approval", "that's above my pay grade"],
@@ -134,7 +137,7 @@ EN_OBJECTIONS: dict[str, list[str]] = {
                  "we can't wait that long", "the lead time is a problem", "can you deliver any faster"],
     "service": ["who do we call when something breaks", "what's your support response time", "our last vendor's support was terrible",
                 "do you provide onsite support", "who handles the training", "what happens if the system goes down at night"],
-    "terms": ["net 30 is too short for us", "the upfront payment is too high", "the penalty clause is too harsh", "can we pay in installments",
+    "terms": ["the auto-renewal clause has to go", "we can't sign with that exclusivity clause", "net 30 is too short for us", "the upfront payment is too high", "the penalty clause is too harsh", "can we pay in installments",
               "we need net 90 payment terms", "we can't accept auto-renewal", "the liability cap is too low"],
 }
 
@@ -282,8 +285,28 @@ def _role_examples(rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
+STEP_SUBJECTS = ["我", "我们", "我这边", "那我", "好的，我", "行，那我们", "你们", "您这边", "麻烦您", "张工", "刘经理", "我们技术", "回头我"]
+STEP_ACTIONS = [
+    "联系{P}", "把报价单发给您", "开通试用账号", "安排一次现场演示", "约{P}一起过一下方案", "过来做个调研", "给您答复", "做一版新方案",
+    "申请一下特价", "走一下采购流程", "确认一下需求清单", "把合同发给法务看", "跟{P}对一下接口", "把测算表整理出来", "上门安装调试",
+    "部署测试环境", "组织一次培训", "把会议纪要发群里", "给您回个电话", "把样品寄过去", "提交投标文件", "跟领导汇报一下", "签合同",
+]
+STEP_NONE = [
+    "我们的系统会自动提醒", "这个功能可以帮您省很多时间", "我们一般两周就能部署完", "去年我们给{P}做过演示", "上次已经把资料发给您了",
+    "系统支持自动对账", "我们公司在上海有研发中心", "之前我们也联系过{P}", "他们的采购流程比较长", "这个问题我们内部讨论过",
+    "报价单里已经包含培训了", "我们可以做私有化部署", "您说的这个情况很常见", "很多客户一开始也这么想", "刚才演示的就是这个模块",
+]
+
+
 def _next_step_examples(rng: random.Random) -> list[dict[str, Any]]:
     out = []
+    for _ in range(500):
+        date = rng.choice(NEXT_STEP_DATES)
+        action = rng.choice(STEP_ACTIONS).replace("{P}", rng.choice(PERSONS))
+        text = f"{rng.choice(STEP_SUBJECTS)}{date}{action}{rng.choice(['', '', '吧', '，您看可以吗', '。', '，没问题吧'])}"
+        out.append(_ex("next_step", "zh", "next_step", text))
+    for _ in range(250):
+        out.append(_ex("next_step", "zh", "none", rng.choice(STEP_NONE).replace("{P}", rng.choice(PERSONS))))
     for t in NEXT_STEP_ZH:
         for d in rng.sample(NEXT_STEP_DATES, 4):
             out.append(_ex("next_step", "zh", "next_step", t.replace("{D}", d)))
@@ -439,6 +462,8 @@ NONE_TEMPLATES_ZH = [
     "报价单我收到了", "方案我们看过了", "演示那天我也在", "上次的资料挺详细的", "你们的案例我看了", "合同我们再看看",
     "我们主要想解决{topic}的问题", "最想先解决的是{topic}", "{topic}是我们今年的重点", "{topic}这块问题最大", "我们希望{freq}能自动出报表",
     "{day}就可以签", "{day}就能定下来", "我们{day}就可以启动", "流程{day}就能走完", "这个事{day}能定", "顺利的话{day}就签",
+    "再说，我们{ind}今年刚扩建完", "再说我们这个季度订单挺多的", "我们现在{topic}以{tool}为主", "我们现在是用{tool}管的",
+    "我们用得挺好的", "其他都还好", "我们内部意见不太统一", "这个事要到明年二月才定", "我们的量不算大", "收益没有去年好",
     "如果顺利的话年底上线", "要是效果好的话我们会推广到全集团", "假如试点成功，明年再扩", "如果你们能做到，我们肯定用",
     "价格方面你们再报一版吧", "预算的事我来协调", "交付时间你们先排一下", "合同模板用我们的吧", "付款方式按惯例来",
     "售后你们是怎么安排的", "培训是线上还是线下", "数据迁移要多久", "你们在本地有人吗", "你们公司在哪", "你们团队多少人",
@@ -449,7 +474,9 @@ NONE_TEMPLATES_EN = [
     "Tuesday works for me", "sure, send it over", "let me check with the team", "that's a fair point", "we've been growing fast this year",
     "I'm in meetings all afternoon", "thanks for coming by", "good to meet you", "what integrations do you have", "is there a mobile app",
     "who else uses this in our industry", "we looked at the proposal", "the demo was clear", "I'll share it with my manager", "makes sense",
-    "we'd need it to work with our ERP", "how does onboarding work", "our fiscal year starts in April", "we're opening two new sites next year",
+    "we'd need it to work with our ERP", "anything over ten thousand goes to our CFO", "our IT team would need to evaluate the integration",
+    "procurement will want three quotes", "talk to our controller, she manages that budget", "our finance team will want to see the numbers",
+    "our audit is in March", "I'd have to check", "I'll keep it on file", "how does onboarding work", "our fiscal year starts in April", "we're opening two new sites next year",
     "if the pilot goes well we'll roll it out company wide", "okay, next week is fine", "yes, that's right", "exactly", "go ahead",
 ]
 

@@ -31,7 +31,7 @@ HEADS = ("objection", "role", "next_step")
 #: How many general words of jieba's dictionary to keep (load time: ~0.1 s instead of ~1 s).
 JIEBA_WORDS = 40000
 #: Size of the shared feature space (keeps the artifact at a few MB).
-MAX_FEATURES = 30000
+MAX_FEATURES = 60000
 
 _lock = threading.Lock()
 _bundle: Bundle | None = None

@@ -69,16 +69,17 @@ def find_next_steps(segments: list, call_date: dt.date, bundle: Bundle, mentions
     for seg in segments:
         for span in _step_clauses(seg.text):
             text = span.text
+            if candidates and candidates[-1][0] is seg and candidates[-1][2] is None:
+                due_found = find_due_date(text, call_date)
+                if due_found and due_found[0] and _only_date(text, due_found):
+                    prev = candidates[-1]  # 那你把计划发过来，这周五之前: the date closes the clause before
+                    candidates[-1] = (prev[0], prev[1], due_found[0], -1, -1)
+                    continue
             if not (_VERB_ZH.search(text) or _VERB_EN.search(text) or _BA.search(text)) or _PAST.search(text):
                 continue
             if _HYPOTHETICAL.search(_sentence_of(seg.text, span.start)) or _NOT_STEP.search(text):
                 continue  # 如果预算批下来，我们下个月就签: a condition, not a commitment
             due_found = find_due_date(text, call_date)
-            if due_found and due_found[0] and _only_date(text, due_found) and candidates and candidates[-1][0] is seg:
-                prev = candidates[-1]
-                if prev[2] is None:  # 那你把计划发过来，这周五之前: the date closes the clause before
-                    candidates[-1] = (prev[0], prev[1], due_found[0], -1, -1)
-                continue
             if due_found is None and not _COMMIT.search(text):
                 continue
             due, ds, de = due_found if due_found else (None, -1, -1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from coachsvc.analysis.constants import (
     HANDLED_WITHIN_REP_TURNS,
+    LEXICON_BONUS,
     NONE_LABEL,
     OBJECTION_MIN_PROBABILITY,
     SENTENCE_MIN_PROBABILITY,
@@ -28,6 +29,7 @@ _NEGATED = [
     re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,8}}?(?:倒|也|并|都|其实|确实|真)?(?:不是|不算|算不上|谈不上)(?:什么|太大的?|多大的?|很大的?|主要的?)?(?:问题|难题|障碍|关键|重点|事儿?|顾虑|考虑因素)"),
     re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,6}}?(?:方面|这块|这边|上)?(?:倒是?|也|都)?(?<![不没])(?:没(?:什么|啥)?(?:问题|关系|意见)|无所谓|好说|问题不大|能接受|可以接受|还能接受|合理|还行|还好|还可以|ok|不用担心|放心|不要紧|够的|够用|够了|足够|充足|不缺|批了|已经批|来得及|没意见|都行|可以[。！!]?$|可以的|行的)"),
     re.compile(rf"(?:不是|不在于)[^，,。！？!?；;]{{0,4}}?{_TOPIC}的?(?:问题|事)"),
+    re.compile(rf"{_TOPIC}[^。！？!?；;]{{0,10}}?[，,]\s*(?:够了|足够了|够用了|没问题|可以接受|能接受|不是问题)"),
     re.compile(rf"(?:不|没|并不|倒不)(?:太|怎么|是很)?(?:担心|在乎|在意|介意|纠结|考虑)[^，,。！？!?；;]{{0,4}}?{_TOPIC}"),
     re.compile(r"(?:就算|即使|哪怕|即便)[^，,。！？!?；;]{0,16}(?:也|都)(?:没关系|无所谓|不要紧|能接受|可以|愿意|认)"),
     re.compile(r"[^，,。！？!?；;]{0,6}(?:贵|慢|久)(?:一点|一些|点)?(?:也|都)?(?:没关系|无所谓|不要紧|能接受|可以接受)"),
@@ -68,6 +70,50 @@ HANDLING_CUES: dict[str, str] = {
     "terms": r"账期|付款|分期|预付|条款|合同|违约|尾款|比例|法务|payment|terms|net|instal|clause|contract",
 }
 _ACK = re.compile(r"理解|明白|确实|没错|您说得对|我知道|是的|对的|understand|fair point|i hear you|makes sense", re.I)
+
+
+#: Cue phrases per category: where one is said, the classifier needs less certainty (LEXICON_BONUS).
+CATEGORY_CUES: dict[str, re.Pattern[str]] = {
+    cat: re.compile(pattern, re.I)
+    for cat, pattern in {
+        "price": r"贵|价格?[^，,。]{0,4}(?:高|多)|价钱|报价[^，,。]{0,10}(?:高|贵|多|超)|心疼|不划算|不值|便宜|折扣|优惠|单独收费|收费[^，,。]{0,4}(?:高|贵)|"
+        r"expensive|overpriced|pric(?:e|ing)[^,.]{0,20}(?:high|steep|fast)|too much|discount|cost",
+        "budget": r"预算|没钱|钱[^，,。]{0,6}(?:花完|用完|不够|没有)|经费|资金[^，,。]{0,4}紧|没这笔|拿不出|冻结|budget|no money|funds?|spend(?:ing)? (?:is )?frozen",
+        "competitor": r"(?:已经|正在|一直|目前|现在|去年)[^，,。]{0,6}(?:在用|用的|用了|上了)|(?:也|同时|还)在(?:看|谈|对比|比较|接触|评估)|两家|几家|三家|别家|另一家|友商|竞品|"
+        r"牌子大|合作(?:了)?(?:很多|好几|十几|[0-9一二三四五六七八九十]+)年|换(?:掉|一套)|再上一套|already (?:using|use|have)|also (?:evaluating|talking|looking)|narrowed it|other vendors?|"
+        r"salesforce|hubspot|workday|oracle|\bsap\b",
+        "timing": r"不(?:是很|太)?急|不着急|再说|(?:明年|下半年|下个?季度|年后|以后|开春|过段时间)再|等[^，,。]{1,12}(?:再说|再看|再议|以后|之后)|暂时不|先放|缓一缓|往后[放排]|不是时候|"
+        r"not (?:a )?priority|on hold|revisit|not urgent|next (?:year|quarter)|wait until",
+        "authority": r"通不过|批不下来|(?:要|得)(?:经过|上|走|过)[^，,。]{0,4}(?:董事会|总部|集团|评审|审批|会)|(?:说了不算|定不了|做不了主|决定不了|没有(?:这个)?权限)|请示|"
+        r"(?:跟|向|和)[^，,。]{0,6}(?:汇报|商量)|approve any|sign off|run it by|above my|board|not my (?:call|decision)|check with my",
+        "trust": r"顾虑|没底|不放心|担心[^，,。]{0,14}(?:隐私|安全|数据|稳定|倒闭|持续|靠谱|资质|规模|效果)|没听说过|第一次听说|成立才|规模[^，,。]{0,3}小|倒闭|案例|资质|认证|靠谱|"
+        r"隐私|泄露|SOC ?2|ISO ?\d*|track record|references?|never heard|certif|security review|data (?:safe|security)",
+        "need": r"用不上|用不(?:太)?明白|用不来|不会用|够呛|不支持|不满足|不匹配|不兼容|对接不上|硬性要求|没(?:这个)?需求|没必要|够用了|太复杂|太重|套不上|不贴合|"
+        r"doesn't support|don't (?:really )?need|overkill|not a fit|doesn't fit|too complex|deal breaker",
+        "delivery": r"(?:实施|交付|上线|部署|工期|周期|交货|交期|到货|排期)[^，,。]{0,10}(?:太久|太长|太慢|来不及|等不了|太晚|赶不上|晚了)|等不了|来不及|太晚|赶不上|"
+        r"go[- ]live|lead time|too (?:slow|long|late)|can't wait",
+        "service": r"服务期|维保|保修|售后|响应|驻场|培训|客服|工单|谁(?:来)?(?:维护|负责|管|修)|出了?(?:问题|故障)|support|\bsla\b|maintenance|tickets?|onsite",
+        "terms": r"付款|账期|预付|尾款|首付|分期|节点|违约|条款|保密|排他|续约|续费|涨价|质保金|付[^，,。]{0,4}(?:成|%)|price increase|net \d+|payment|clause|renewal|liability|upfront",
+    }.items()
+}
+
+
+def cue_categories(text: str) -> set[str]:
+    return {cat for cat, rx in CATEGORY_CUES.items() if rx.search(text)}
+
+
+def decide(classes: list[str], probs, text: str) -> tuple[str, float]:
+    """The category (or none) for a clause: the classifier's probabilities, with a bonus for
+    the categories whose cue phrases are said."""
+    cues = cue_categories(text)
+    best, score = NONE_LABEL, 0.0
+    for i, cat in enumerate(classes):
+        if cat == NONE_LABEL:
+            continue
+        value = float(probs[i]) + (LEXICON_BONUS if cat in cues else 0.0)
+        if value > score:
+            best, score = cat, value
+    return (best, score) if score >= OBJECTION_MIN_PROBABILITY else (NONE_LABEL, score)
 
 
 @dataclass
@@ -112,22 +158,22 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
     if not sents:
         return []
     sent_classes, sent_probs = bundle.proba("objection", features_batch([s[2] for s in sents]))
-    labels, probs = bundle.predict("objection", features_batch([c[2] for c in candidates]))
+    classes, probs = bundle.proba("objection", features_batch([c[2] for c in candidates]))
     none_col = sent_classes.index(NONE_LABEL)
     chosen: list[tuple[int, Span, str, float]] = []
     covered: set[tuple[int, str]] = set()
-    for (idx, span, _, si), label, p in zip(candidates, labels, probs, strict=True):
-        if label == NONE_LABEL or p < OBJECTION_MIN_PROBABILITY:
+    for (idx, span, cleaned, si), row in zip(candidates, probs, strict=True):
+        label, p = decide(classes, row, cleaned)
+        if label == NONE_LABEL:
             continue
         if sent_probs[si, none_col] >= SENTENCE_NONE_VETO and sent_probs[si, sent_classes.index(label)] < 0.1:
             continue  # the clause sounds like an objection, its sentence plainly is not one
-        chosen.append((idx, span, label, float(p)))
+        chosen.append((idx, span, label, min(p, 1.0)))
         covered.add((si, label))
-    for si, (idx, sent, _) in enumerate(sents):
-        best = int(sent_probs[si].argmax())
-        label, p = sent_classes[best], float(sent_probs[si, best])
+    for si, (idx, sent, cleaned) in enumerate(sents):
+        label, p = decide(sent_classes, sent_probs[si], cleaned)
         if label != NONE_LABEL and p >= SENTENCE_MIN_PROBABILITY and (si, label) not in covered:
-            chosen.append((idx, sent, label, p))
+            chosen.append((idx, sent, label, min(p, 1.0)))
     chosen.sort(key=lambda c: (c[0], c[1].start))
     found: list[FoundObjection] = []
     for idx, span, label, p in chosen:

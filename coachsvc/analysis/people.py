@@ -23,7 +23,7 @@ DEPARTMENT_ROLES = {
 _DEPT = r"(?P<dept>(?:采购|财务|技术|信息化?|IT|it|研发|法务|人事|行政|运营|生产|市场|质量|品质|仓储|物流|工程|客服|业务)(?:部门|部|中心|处|科|组|团队|口|这边|那边)?)"
 _TITLE_ALT = "|".join(TITLES)
 _NOT_AFTER_ZONG = "结体部额量数共之统和计是算得归"
-_NOT_AFTER_GONG = "作程资具厂人业艺期时地位商会单序种"
+_NOT_AFTER_GONG = "作程资具厂人业艺期时地位商单序种"
 _NAMED = re.compile(
     rf"(?:{_DEPT}(?:的)?)?(?:(?P<name>(?P<sur>[\u4e00-\u9fff])(?P<title>{_TITLE_ALT}))"
     rf"|(?P<old>[老小](?P<sur2>[{SURNAMES}]))(?!{_TITLE_ALT}|[\u4e00-\u9fff]?(?:{_TITLE_ALT})))"
@@ -131,7 +131,9 @@ _EN_NOT_NAMES = frozenset(
     "Shall Let Lets Saturday Sunday January February March April May June July August September October November December "
     "Rep Customer Sales Client Understood Makes Got Look Sorry Frankly Plus Besides However Anyway Oh Ok "
     "Excel Salesforce Oracle Microsoft Google Amazon Slack Zoom China Chinese English ROI SaaS Even Since "
-    "Before After Once Unless Until While Because If Though Not None Nothing Everyone Someone Nobody Lots".split()
+    "Before After Once Unless Until While Because If Though Not None Nothing Everyone Someone Nobody Lots "
+    "Mostly Usually Probably Basically Currently Typically Normally Definitely Totally Exactly Really Only Still "
+    "She He They It Her His Him Them Maybe Perhaps Sometimes Today Tomorrow Yesterday Next Last Great Nice Cool Awesome Right Done Thursday".split()
 )
 
 
@@ -162,11 +164,12 @@ def find_mentions(text: str) -> list[Mention]:
 
 
 def _merge_appositions(mentions: list[Mention], text: str) -> list[Mention]:
-    """"our CFO, Mark" / "Mark, our CFO": one person, named Mark, with the post's role."""
+    """"our CFO, Mark" / "Mark, our CFO" / "procurement team, led by Julia": one person, named
+    Mark (Julia), with the post's role."""
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if prev and re.fullmatch(r"\s*,\s*(?:our|the|my)?\s*", text[prev.end : m.start], re.I):
+        if prev and re.fullmatch(r"\s*,?\s*(?:our|the|my|led by|headed by|run by|managed by)?\s*", text[prev.end : m.start], re.I):
             name, post = (m, prev) if m.key.startswith("en:") else (prev, m)
             if name.key.startswith("en:") and post.key.startswith("post:"):
                 out[-1] = Mention(text[prev.start : m.end], name.name, name.key, prev.start, m.end, post.implied_role)

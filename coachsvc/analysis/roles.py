@@ -19,16 +19,16 @@ from coachsvc.analysis.text import features_batch, sentences
 ROLE_CUES: dict[str, str] = {
     "decision_maker": r"就定了|基本就定|(?<=[总董板导])(?:来)?定(?![期金制位时])|最后(?:由|是)?[^，,。]{0,6}(?:审批|批准|签字|签)|我签字|拍板|拍个板|说了算|最终决定|最后定|最终定|来定|定夺|决定权|拍(?:这个)?板|签字|点头|做决定|做主|大主意|批了才|一锤定音|最后还是(?:要|得)?(?:看|听)|final (?:say|call|decision)|signs? off|makes? the (?:final )?(?:call|decision)|decision[- ]maker",
     "influencer": r"意见很重要|很有分量|说话有分量|影响很大|很看重(?:他|她)?的?(?:意见|看法)|听(?:他|她)的|能说上话|态度很关键|意见(?:很|比较)?关键|推荐的|carries (?:a lot of )?weight|influence|listens to",
-    "user": r"天天(?:要)?用|每天(?:都)?(?:要)?用|一线|日常操作|直接操作|主要(?:是)?(?:他们|她们)?在用|用的人|录单|上手|use it (?:every|daily)|using (?:it|the system) daily|end users?",
+    "user": r"天天(?:跟|和|在)|每天(?:跟|和|在)|打交道|main user|be using it|天天(?:要)?用|每天(?:都)?(?:要)?用|一线|日常操作|直接操作|主要(?:是)?(?:他们|她们)?在用|用的人|录单|上手|use it (?:every|daily)|using (?:it|the system) daily|end users?",
     "technical_evaluator": r"负责技术|管技术|技术(?:这块|那边)|IT这块|(?<!供应商)评估|测试|技术(?:上)?把关|技术选型|接口|架构|兼容|安全(?:方案|审查|审核)|POC|poc|evaluat|review the (?:security|api|integration)|technical|api",
     "procurement": r"供应商评估|供应商管理|选供应商|负责供应商|负责采购|管采购|采购(?:这块|那边)|比价|采购流程|走流程|招标|询价|供应商(?:准入|入库)|压价|谈商务|商务谈判|对比(?:一下)?(?:两家|几家)?的?(?:方案|报价)|procurement|vendor comparison|negotiate the contract|purchasing",
-    "finance": r"负责财务|管财务|管钱|财务(?:这块|那边)|审预算|管账期|账期|付款|预算(?:得|要)?过|卡预算|算成本|投资回报|财务审批|approve the budget|payment terms|roi|budget approval",
+    "finance": r"负责财务|管财务|管钱|管(?:这块的|这方面的)?钱|管预算|approv\w* .{0,30}(?:finance|budget|spend)|财务(?:这块|那边)|审预算|管账期|账期|付款|预算(?:得|要)?过|卡预算|算成本|投资回报|财务审批|approve the budget|payment terms|roi|budget approval",
     "coach": r"私下|偷偷|悄悄|透(?:了个|个)?底|透露|内部消息|帮我们说话|站在我们这边|提醒我们|告诉我(?:们)?(?:评标|内部)|quietly|heads-up|on our side|inside info",
 }
 _CUE_RE = {role: re.compile(p, re.I) for role, p in ROLE_CUES.items()}
 _SUB_CLAUSE = re.compile(r"[，,；;]|但是|不过|而且|另外|还有")
-_FIRST_PERSON = re.compile(r"^(?:我|我这边|我们这边|我这里|本人)(?:主要|就是|来|是)?(?:负责|管|拍板|说了算|做决定|决定|评估|审|签字)|\bI(?:'m| am)?\s+(?:the one who|responsible for|in charge of|sign)", re.I)
-_PRONOUN = re.compile(r"^(?:他|她|他们|她们|这位|此人|he|she)\b|^(?:他|她)", re.I)
+_FIRST_PERSON = re.compile(r"(?:^|最后|最终|都是|还是|得)(?:由)?(?:我|我这边|我们这边|我这里|本人)(?:主要|就是|来|是)?(?:负责|管|拍板|说了算|做决定|决定|评估|审|签字|签)|\bI(?:'m| am)?\s+(?:the one who|responsible for|in charge of|sign)", re.I)
+_PRONOUN = re.compile(r"^(?:他|她|他们|她们|这位|此人)|^(?:he|she|her|his|him|they|their)\b", re.I)
 
 
 @dataclass
@@ -57,14 +57,23 @@ def find_roles(segments: list, bundle: Bundle) -> list[FoundRole]:
         if seg.party != "customer":
             continue  # the rep greets and asks; the customer tells who decides
         for sent in sentences(seg.text):
+            previous: list[Mention] = []
             for clause in _sub_clauses(sent.text):
-                mentions = [m for m in find_mentions(clause) if not _is_object(clause, m)]
+                found = find_mentions(clause)
+                objects = [m for m in found if _is_object(clause, m)]
+                mentions = [m for m in found if m not in objects]
                 if not mentions and _FIRST_PERSON.search(clause):
                     mentions = _speaker_mention(seg.speaker, addressee)
                 if not mentions and _PRONOUN.search(clause) and last_mentions:
                     mentions = last_mentions[-1:]
+                if not mentions and previous and any(rx.search(clause) for rx in _CUE_RE.values()):
+                    mentions = previous  # 他要是认可了，基本就定了: the cue is about the one just named
+                for m in objects:  # spoken to, not described: only their post speaks for them
+                    pending.append(("", sent.text, [m], seg.idx, seg.speaker))
+                if mentions or objects:
+                    last_mentions = mentions or objects
+                    previous = last_mentions
                 if mentions:
-                    last_mentions = mentions
                     pending.append((clause, sent.text, mentions, seg.idx, seg.speaker))
     roles = _classify(pending, bundle)
     for (clause, sentence, mentions, idx, _), role in zip(pending, roles, strict=True):
@@ -128,12 +137,15 @@ def _classify(pending: list, bundle: Bundle) -> list[str | None]:
     labels, probs = bundle.predict("role", features_batch([p[0] for p in pending]))
     out: list[str | None] = []
     for (clause, *_), label, p in zip(pending, labels, probs, strict=True):
+        if not clause:
+            out.append(None)
+            continue
         ruled = [role for role, rx in _CUE_RE.items() if rx.search(clause)]
         if len(ruled) == 1:
             out.append(ruled[0])
         elif ruled:
             out.append(label if label in ruled else ruled[0])
-        elif label != NONE_LABEL and p >= ROLE_MIN_PROBABILITY + 0.3:
+        elif label != NONE_LABEL and p >= ROLE_MIN_PROBABILITY + 0.4:
             out.append(label)  # no rule cue: the classifier alone must be surer
         else:
             out.append(None)
@@ -155,6 +167,8 @@ def _results(people: list[_Person]) -> list[FoundRole]:
     for person in people:
         name = display_name(person.mentions)
         roles = person.roles or person.implied  # a post only speaks when nothing else was said
+        if not person.roles and re.search(r"(?:部|部门|中心|科|处|team|department)$", name, re.I):
+            roles = {}  # a department is a role holder only when something is said about it
         for role, (evidence, idx) in roles.items():
             out.append(FoundRole(name, role, evidence, idx, person.mentions))
     out.sort(key=lambda r: r.segment_idx)
