@@ -18,7 +18,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -205,7 +205,8 @@ class Featurizer:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        self._cut = jieba.lcut
+        # Answer windows overlap, so the same clause is cut many times: cache cuts per clause.
+        self._cut = lru_cache(maxsize=20000)(lambda clause: tuple(jieba.lcut(clause)))
         self.concepts = concepts
         self.words = TfidfVectorizer(analyzer=self._word_tokens, sublinear_tf=True, min_df=1)
         self.chars = TfidfVectorizer(analyzer=self._char_tokens, sublinear_tf=True, min_df=1)
@@ -216,7 +217,8 @@ class Featurizer:
         self.concept_vec.fit(texts + [" ".join(p) for p in concepts.values()])
 
     def _word_tokens(self, text: str) -> list[str]:
-        return [w for w in self._cut(text) if w.strip() and w not in _STOPWORDS and not _PUNCT.fullmatch(w)]
+        words = (w for clause in clauses(text) for w in self._cut(clause))
+        return [w for w in words if w.strip() and w not in _STOPWORDS and not _PUNCT.fullmatch(w)]
 
     @staticmethod
     def _char_tokens(text: str) -> list[str]:
@@ -228,13 +230,20 @@ class Featurizer:
 
     def transform(self, texts: Sequence[str], mask: sparse.dia_matrix | None = None) -> sparse.csr_matrix:
         """Vectors of `texts`; `mask` (a diagonal of feature weights) is applied before normalising."""
+        return self.weigh(self.raw(texts), mask)
+
+    def raw(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """The weighted TF-IDF blocks side by side, not yet normalised."""
         texts = [normalize_text(t) for t in texts]
         blocks = [
             WORD_WEIGHT * self.words.transform(texts),
             CHAR_WEIGHT * self.chars.transform(texts),
             CONCEPT_WEIGHT * self.concept_vec.transform(texts),
         ]
-        raw = sparse.hstack(blocks, format="csr")
+        return sparse.hstack(blocks, format="csr")
+
+    @staticmethod
+    def weigh(raw: sparse.csr_matrix, mask: sparse.dia_matrix | None = None) -> sparse.csr_matrix:
         return normalize(raw @ mask if mask is not None else raw)
 
     def topic_mask(self, lines: Sequence[str]) -> sparse.dia_matrix:
@@ -300,11 +309,12 @@ class AnswerScorer:
         model = self.models[scenario.id]
         points = [p for p in model.points if open_points is None or p.point.id in open_points]
         wins = windows(answer)
-        vecs = self.featurizer.transform(wins, model.mask)
+        raw = self.featurizer.raw(wins)
+        vecs = self.featurizer.weigh(raw, model.mask)
         results = [self._point_result(p, vecs, wins) for p in points]
         top = self._top_similarity(model, vecs[0], top_answers)
         scored = self._combine(answer, results, top)
-        scored.pitfalls = self._pitfalls(scenario.category, self.featurizer.transform(wins), wins)
+        scored.pitfalls = self._pitfalls(scenario.category, self.featurizer.weigh(raw), wins)
         for pit in scored.pitfalls:
             penalty = next(p.penalty for p in self.pitfalls if p.id == pit.id)
             scored.score = round(scored.score * (1 - penalty), 1)
@@ -589,19 +599,18 @@ def score_turn(session: Session, drill: DrillSession, turn: DrillTurn) -> None:
     """Score the turn's answer on the key points still open, update the session, feed the radar."""
     from coachsvc import mining
 
-    scenario = _scenario_of(drill)
-    open_points = [p.id for p in scenario.key_points if p.id not in drill.points_hit]
-    top = mining.top_answer_texts(session, scenario.category)
-    result = get_scorer().score(scenario, turn.answer_text or "", open_points, top)
-    turn.status, turn.score, turn.scored_at = "scored", result.score, utcnow()
-    drill.points_hit = drill.points_hit + [p.id for p in result.hits]
-    drill.score = _session_score(session, drill, scenario, turn, result)
-    turn.follow_up = _next_line(drill, scenario, result)
-    turn.result = {
-        **result.as_dict(),
-        "clip_ids": mining.offer_clips(session, scenario, get_scorer()),
-        "session_score": drill.score,
-    }
+    scenario, scorer = _scenario_of(drill), get_scorer()
+    with session.no_autoflush:  # read everything first: one flush of the changes at commit
+        earlier = [t.result for t in drill.turns if t is not turn and t.result]
+        top = mining.top_answer_texts(session, scenario.category)
+        clip_ids = mining.offer_clips(session, scenario, scorer)
+        open_points = [p.id for p in scenario.key_points if p.id not in drill.points_hit]
+        result = scorer.score(scenario, turn.answer_text or "", open_points, top)
+        turn.status, turn.score, turn.scored_at = "scored", result.score, utcnow()
+        drill.points_hit = drill.points_hit + [p.id for p in result.hits]
+        drill.score = _session_score(scenario, [*earlier, result.as_dict()])
+        turn.follow_up = _next_line(drill, scenario, result)
+        turn.result = {**result.as_dict(), "clip_ids": clip_ids, "session_score": drill.score}
     _feed_radar(session, drill, scenario, turn)
 
 
@@ -623,10 +632,8 @@ def _check_can_answer(session: Session, drill: DrillSession, user: User) -> None
 def _new_turn(session: Session, drill: DrillSession, user: User, mode: str) -> DrillTurn:
     _check_can_answer(session, drill, user)
     idx = session.scalar(select(func.count()).where(DrillTurn.session_id == drill.id)) or 0
-    turn = DrillTurn(
-        session_id=drill.id, idx=idx, customer_line=drill.customer_line, mode=mode, status="scored"
-    )
-    session.add(turn)
+    turn = DrillTurn(idx=idx, customer_line=drill.customer_line, mode=mode, status="scored")
+    drill.turns.append(turn)  # keeps the loaded collection in step with the new row
     session.flush()
     return turn
 
@@ -675,14 +682,11 @@ def _scenario_of(drill: DrillSession) -> Scenario:
     return scenario
 
 
-def _session_score(
-    session: Session, drill: DrillSession, scenario: Scenario, turn: DrillTurn, result: AnswerScore
-) -> float:
+def _session_score(scenario: Scenario, results: list[dict[str, Any]]) -> float:
     """The session's score: each key point's best credit over the turns, less distinct pitfalls."""
     best = {p.id: 0.0 for p in scenario.key_points}
     pitfalls: dict[str, float] = {}
-    earlier = [t.result for t in drill.turns if t.id != turn.id and t.result]
-    for res in [*earlier, result.as_dict()]:
+    for res in results:
         for p in res["points"]:
             best[p["id"]] = max(best.get(p["id"], 0.0), p["credit"])
         for pit in res.get("pitfalls", []):

@@ -34,7 +34,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from coachsvc.db import session_scope
 from coachsvc.db.drills import TopClip
@@ -330,6 +330,15 @@ def list_clips(session: Session, category: str | None = None, audio_only: bool =
 
 def get_clip(session: Session, clip_id: int) -> TopClip | None:
     return session.get(TopClip, clip_id)
+
+
+def get_clips(session: Session, ids: list[int]) -> list[TopClip]:
+    """Clips by id, in the order given (ids of clips removed since are skipped); one query."""
+    if not ids:
+        return []
+    rows = session.scalars(select(TopClip).where(TopClip.id.in_(ids)).options(joinedload(TopClip.rep)))
+    by_id = {c.id: c for c in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def clip_audio_path(clip: TopClip) -> Path | None:

@@ -336,7 +336,7 @@ def present_session(drill: DrillSession) -> dict[str, Any]:
 def present_turn(turn: DrillTurn) -> dict[str, Any]:
     result = turn.result or {}
     points = result.get("points", [])
-    clips = [mining.get_clip(get_db(), cid) for cid in result.get("clip_ids", [])]
+    clips = mining.get_clips(get_db(), result.get("clip_ids", []))
     return {
         "id": turn.id,
         "idx": turn.idx,
@@ -352,6 +352,6 @@ def present_turn(turn: DrillTurn) -> dict[str, Any]:
         "off_topic": result.get("off_topic"),
         "follow_up": turn.follow_up,
         "session_score": result.get("session_score"),
-        "clips": [present_clip(c) for c in clips if c is not None],
+        "clips": [present_clip(c) for c in clips],
         "url": url_for("drills.TurnOne", drill_id=turn.session_id, turn_id=turn.id),
     }

@@ -160,7 +160,7 @@
       recorder.ondataavailable = function (e) { if (e.data.size) chunks.push(e.data); };
       recorder.onstop = function () {
         stream.getTracks().forEach(function (t) { t.stop(); });
-        button.textContent = '🎙 开始录音';
+        button.textContent = '● 开始录音';
         button.dataset.state = 'idle';
         var type = recorder.mimeType || 'audio/webm';
         sendVoice(new Blob(chunks, { type: type }), type.indexOf('ogg') >= 0 ? 'answer.ogg' : 'answer.webm');
