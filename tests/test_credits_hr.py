@@ -262,6 +262,18 @@ def test_a_delivery_gives_up_after_its_attempts_and_an_admin_can_resend(hr_app, 
         delivery = session.scalar(select(HrDelivery).where(HrDelivery.entry_id == entry_id))
         assert delivery.status == "delivered" and delivery.attempts == 4
         assert receiver.acknowledged == Counter({delivery.idempotency_key: 1})
+        with app.test_client() as client:
+            status = client.get(
+                "/api/v1/credits/hr-deliveries", headers={"Authorization": f"Bearer {token}"}
+            ).json
+        assert status["configured"] is True and status["summary"]["delivered"] == 1
+        log = status["items"][0]["attempt_log"]
+        assert [(a["attempt_no"], a["ok"], a["http_status"]) for a in log] == [
+            (1, False, 500),
+            (2, False, 500),
+            (3, False, 500),
+            (4, True, 200),
+        ]
 
 
 def test_entries_written_before_the_webhook_is_configured_are_sent_by_hr_sync(hr_app, session, worker, rep):
