@@ -1,23 +1,24 @@
 """Drills benchmark: scoring a typed answer through the HTTP API with 20 concurrent drill sessions
 (target: p95 under 150 ms).
 
-    .venv/bin/python bench/drills.py                      # SQLite + embedded Redis in a temp dir
+    .venv/bin/python bench/drills.py                      # SQLite in a temp dir
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test_drills .venv/bin/python bench/drills.py
 
-The app is served by Werkzeug's threaded server on a loopback port. The demo's top performers'
-calls are seeded and mined first (spoken by espeak-ng), so every answer is also compared with real
-top answers and the result offers three clips, as in production. Each of `--sessions` threads signs
-in with its own API token, starts a drill, answers (strong and weak answers from the evaluation
-pairs) after a think time (`--think MIN MAX`, default 2-6 s: a person types or speaks an answer
-for longer than that), and starts a new drill when one finishes; the latency of each answer POST
-is recorded, measured from the client. `--think 0 0` is the closed-loop stress case. The
-PostgreSQL database is emptied first (DROP SCHEMA public CASCADE).
+The app is served by Werkzeug's threaded server on a loopback port, in a process of its own. The
+demo's top performers' calls are seeded and mined first (spoken by espeak-ng), so every answer is
+also compared with real top answers and the result offers three clips, as in production. Each of
+`--sessions` client threads signs in with its own API token, starts a drill, answers (strong and
+weak answers from the evaluation pairs) after a think time (`--think MIN MAX`, default 2-6 s: a
+person types or speaks an answer for longer than that), and starts a new drill when one finishes;
+the latency of each answer POST is recorded, measured from the client. `--think 0 0` is the
+closed-loop stress case. The PostgreSQL database is emptied first (DROP SCHEMA public CASCADE).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import statistics
@@ -71,9 +72,11 @@ def main() -> None:
         }
     )
     tokens = _seed(app, args.sessions)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    # The server runs in a process of its own, so the client threads do not share its GIL.
+    ports: multiprocessing.Queue = multiprocessing.get_context("fork").Queue()
+    server = multiprocessing.get_context("fork").Process(target=_serve, args=(app.config, ports), daemon=True)
+    server.start()
+    base = f"http://127.0.0.1:{ports.get(timeout=60)}"
     pairs = drills.load_pairs()
     _warm_up(base, tokens[0], pairs)
 
@@ -89,8 +92,17 @@ def main() -> None:
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    server.shutdown()
+    server.terminate()
+    server.join(timeout=10)
     _report(latencies, wall, args, url)
+
+
+def _serve(config: dict, ports) -> None:
+    """Werkzeug's threaded server on a free loopback port, in this (forked) process."""
+    app = create_app(dict(config))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    ports.put(server.server_port)
+    server.serve_forever()
 
 
 def _seed(app, sessions: int) -> list[str]:
