@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 PRELOADERS: list[str] = [
     "coachsvc.asr:preload",
     "coachsvc.analysis:preload",
+    "coachsvc.drills:preload_scorer",  # drill answer scorer (issue 6)
 ]
 
 
