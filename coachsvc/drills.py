@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import yaml
 from flask import current_app
+from rq import get_current_job
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -582,6 +583,11 @@ def transcribe_drill_turn(turn_id: int) -> str:
         utterances = transcribe_path(path, language="zh")
     except AudioInputError as exc:
         return _finish_voice(turn_id, None, f"录音无法识别：{exc}")
+    except Exception as exc:  # e.g. the model is missing: fail the turn once no retry is left
+        job = get_current_job()
+        if not (job and job.retries_left):
+            _finish_voice(turn_id, None, f"语音识别出错：{type(exc).__name__}: {exc}")
+        raise
     text = "".join(u.text for u in utterances).strip()
     return _finish_voice(turn_id, text, None if text else "录音中没有识别到语音")
 

@@ -93,3 +93,15 @@ def test_another_user_cannot_answer_by_voice(api_client, new_hire, other_rep):
     other, other_headers = api_client(other_rep)
     resp = _voice(other, other_headers, drill["id"], audio.tone_wav(1.0), "a.wav")
     assert resp.status_code == 404
+
+
+def test_a_transcription_error_fails_the_turn_with_its_reason(api_client, new_hire, worker, app, tmp_path):
+    client, headers = api_client(new_hire)
+    drill = _start(client, headers)
+    # the configured Whisper model does not exist: the job fails and the turn says why
+    app.config["WHISPER_MODEL"] = str(tmp_path / "no-such-model")
+    resp = _voice(client, headers, drill["id"], audio.tone_wav(1.0), "a.wav")
+    assert resp.status_code == 202
+    worker()
+    done = client.get(resp.json["url"], headers=headers).json
+    assert done["status"] == "failed" and done["failure_reason"].startswith("语音识别出错")
