@@ -30,7 +30,10 @@ def one_hour_call() -> list[dict]:
     """Chinese dev-set calls strung together into one call of ~15,000 characters over an hour."""
     from coachsvc.transcripts import parse_transcript
 
-    calls = [json.loads(line) for line in (ROOT / "models" / "devset.jsonl").read_text(encoding="utf-8").splitlines()]
+    calls = [
+        json.loads(line)
+        for line in (ROOT / "models" / "devset.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     utterances, chars = [], 0
     while chars < TARGET_CHARS:
         for call in calls:
@@ -49,7 +52,9 @@ def one_hour_call() -> list[dict]:
 
 
 def load_seconds() -> float:
-    out = subprocess.run([sys.executable, "-c", LOAD_SNIPPET], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD_SNIPPET], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -57,8 +62,7 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # single core
     loads = [load_seconds() for _ in range(3)]
-    from coachsvc.analysis import analyze_transcript, preload
-    from coachsvc.analysis import text
+    from coachsvc.analysis import analyze_transcript, preload, text
     from coachsvc.analysis.text import clauses, sentences
 
     preload()
@@ -75,11 +79,18 @@ def main() -> None:
         runs.append(time.perf_counter() - started)
     median = statistics.median(runs) * 1000
     print(f"one-hour call: {len(call)} utterances, {chars} characters")
-    print(f"  found {len(result.objections)} objections, {len(result.roles)} roles, {len(result.next_steps)} next steps")
-    print(f"  analysis after warm-up, single core: median {median:.1f} ms, min {min(runs) * 1000:.1f} ms "
-          f"(target 100 ms: {median / 100:.2f}x)")
-    print(f"model load in a fresh process (imports included): median {statistics.median(loads):.2f} s, "
-          f"runs {', '.join(f'{x:.2f}' for x in loads)} (target 1 s: {statistics.median(loads):.2f}x)")
+    print(
+        f"  found {len(result.objections)} objections, {len(result.roles)} roles, "
+        f"{len(result.next_steps)} next steps"
+    )
+    print(
+        f"  analysis after warm-up, single core: median {median:.1f} ms, min {min(runs) * 1000:.1f} ms "
+        f"(target 100 ms: {median / 100:.2f}x)"
+    )
+    print(
+        f"model load in a fresh process (imports included): median {statistics.median(loads):.2f} s, "
+        f"runs {', '.join(f'{x:.2f}' for x in loads)} (target 1 s: {statistics.median(loads):.2f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,12 @@ _SEP = r"[\s\-]?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("email", re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")),
     # 18-digit resident ID: region, birth date, sequence, check digit (digit or X)
-    ("id_card", re.compile(rf"{_L}[1-9]\d{{5}}(?:18|19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{{3}}[\dXx]{_R}")),
+    (
+        "id_card",
+        re.compile(
+            rf"{_L}[1-9]\d{{5}}(?:18|19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{{3}}[\dXx]{_R}"
+        ),
+    ),
     # 15-digit legacy ID
     ("id_card", re.compile(rf"{_L}[1-9]\d{{5}}\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{{3}}{_R}")),
     # bank cards: 16-19 digits, possibly in groups of four

@@ -86,7 +86,10 @@ def analyze_transcript(
     by_idx = {s.idx: s for s in segments}
     result = AnalysisResult(
         objections=[_objection_dict(o, by_idx[o.segment_idx]) for o in objections],
-        roles=[{"person": r.person, "role": r.role, "evidence": r.evidence, "segment_idx": r.segment_idx} for r in roles],
+        roles=[
+            {"person": r.person, "role": r.role, "evidence": r.evidence, "segment_idx": r.segment_idx}
+            for r in roles
+        ],
         next_steps=[
             {
                 "action": s.action,
@@ -183,7 +186,8 @@ def _fields(u: Any) -> dict[str, Any]:
 
 
 _REP_CUES = re.compile(
-    r"您好|我们的(?:系统|产品|方案|平台)|我们可以|给您|帮您|您看|请问|方便问|我们公司|我把|发给您|our (?:product|platform|system)|we can|let me|would you",
+    r"您好|我们的(?:系统|产品|方案|平台)|我们可以|给您|帮您|您看|"
+    r"请问|方便问|我们公司|我把|发给您|our (?:product|platform|system)|we can|let me|would you",
     re.I,
 )
 

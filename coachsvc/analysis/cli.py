@@ -22,7 +22,11 @@ def register(cli: click.Group) -> None:
 @click.option("--call-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="default: today")
 @click.option("--rep", "rep", default=None, help="the rep's speaker name (default 销售/Rep)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--stage", type=click.Choice(["lead", "qualify", "diagnose", "propose", "negotiate", "close"]), default=None)
+@click.option(
+    "--stage",
+    type=click.Choice(["lead", "qualify", "diagnose", "propose", "negotiate", "close"]),
+    default=None,
+)
 def analyze(path: Path, call_date, rep: str | None, lang: str, stage: str | None) -> None:
     """Analyse a chat transcript (or a recording) and print the result as JSON."""
     from coachsvc.analysis import analyze_transcript
@@ -84,7 +88,9 @@ def train() -> None:
     if dev:
         click.echo(
             "dev set: objection micro-F1 {:.3f}, role micro-F1 {:.3f}, due-date accuracy {}".format(
-                dev["objections"]["micro"]["f1"], dev["roles"]["micro"]["f1"], dev["next_steps"]["due_accuracy"]
+                dev["objections"]["micro"]["f1"],
+                dev["roles"]["micro"]["f1"],
+                dev["next_steps"]["due_accuracy"],
             )
         )
     click.echo("artifacts and manifest written to models/analysis/")

@@ -339,11 +339,26 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], dt.date], dt.date |
     (_rx(rf"(?P<pre>明年|今年|本年)?(?P<mo>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]"), _cn_month_day),
     (_rx(rf"(?P<mo>{_NUM})\s*月\s*(?P<part>底|末|尾|初|中旬|中)"), _named_month_part),
     (_rx(r"(?<![\d.:/])(?P<mo>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d.:/%])"), _slash_date),
-    (_rx(r"(?:(?P<pre>下个?月|本月|这个?月)|(?<![月\d]))(?P<d>3[01]|[12]?\d|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*号(?!码)"), _day_of_month),
+    (
+        _rx(
+            r"(?:(?P<pre>下个?月|本月|这个?月)|(?<![月\d]))(?P<d>3[01]|[12]?\d|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*号(?!码)"
+        ),
+        _day_of_month,
+    ),
     # days
     (_rx(r"大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今晚|当天"), _relative_day),
-    (_rx(r"(?<![天日早晚周末号])(?:(?:上午|下午|中午|晚上)(?=就|前|之前|再|给|发|把|会)|待会儿?|一会儿|稍后|马上|立刻|下班前)"), lambda m, d: d),
-    (_rx(rf"(?P<n>{_NUM}|半)(?P<unit>个工作日|个?工作日|天|日|周|个星期|星期|个礼拜|礼拜|个月)(?:之内|以内|内|之后|以后|后)"), _within_days),
+    (
+        _rx(
+            r"(?<![天日早晚周末号])(?:(?:上午|下午|中午|晚上)(?=就|前|之前|再|给|发|把|会)|待会儿?|一会儿|稍后|马上|立刻|下班前)"
+        ),
+        lambda m, d: d,
+    ),
+    (
+        _rx(
+            rf"(?P<n>{_NUM}|半)(?P<unit>个工作日|个?工作日|天|日|周|个星期|星期|个礼拜|礼拜|个月)(?:之内|以内|内|之后|以后|后)"
+        ),
+        _within_days,
+    ),
     (_rx(r"过两天|这两天|一两天内?|两三天内?"), _couple_days),
     # weeks
     (_rx(rf"(?P<pre>下下个?|下个|下|本|这个?|今|上个?)?{_WEEK}(?P<wd>{_WD})(?!末)"), _week_day),
@@ -354,15 +369,54 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], dt.date], dt.date |
     (_rx(r"(?P<pre>下下个?|下个|下|本|这个)月(?P<part>)(?:之内|以内|内|之前|以前|前|里)?"), _month_part),
     (_rx(r"(?P<pre>今年|明年|本年)?(?:年底|年末|年终)"), _year_end),
     (_rx(r"(?P<pre>本|这个|下个?)季度(?:末|底)"), _quarter_end),
-    (_rx(r"年后|年前|过几天|改天|回头|尽快|尽早|抽空|有空|近期|最近|早点|晚点|明年|下半年|上半年|下个?季度"), _vague),
+    (
+        _rx(
+            r"年后|年前|过几天|改天|回头|尽快|尽早|抽空|有空|近期|最近|"
+            r"早点|晚点|明年|下半年|上半年|下个?季度"
+        ),
+        _vague,
+    ),
     # English
-    (_rx(r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\btomorrow\b|\btoday\b|\btonight\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?day\b|\bEOD\b"), _en_relative),
+    (
+        _rx(
+            r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\btomorrow\b|\btoday\b|"
+            r"\btonight\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?day\b|\bEOD\b"
+        ),
+        _en_relative,
+    ),
     (_rx(rf"\b(?P<pre>next\s+|this\s+|coming\s+)?(?P<wd>{_EN_WD})"), _en_weekday),
-    (_rx(r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<next>next\s+)?(?P<unit>week|month|quarter|year)\b"), _en_period_end),
-    (_rx(r"\bEO(?P<unit>W|M)\b"), lambda m, d: _en_period_end(_FakeMatch(unit="week" if m["unit"].upper() == "W" else "month", next=""), d)),
-    (_rx(r"\b(?:(?P<early>early|beginning\s+of|start\s+of)\s+|(?P<mid>mid|middle\s+of)[\s-]+)?next\s+(?P<unit>week|month)\b"), _en_next_period),
-    (_rx(r"\b(?:within|in)\s+(?:the\s+next\s+)?(?P<n>\d+|one|two|three|four|five|six|seven|ten|a couple of|couple of|a|few|several)\s+(?P<unit>business\s+days?|working\s+days?|days?|weeks?|months?)\b"), _en_within),
-    (_rx(rf"\b(?:(?P<mon>{_EN_MON})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_EN_MON}))\b"), _en_month_day),
+    (
+        _rx(
+            r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<next>next\s+)?(?P<unit>week|month|quarter|year)\b"
+        ),
+        _en_period_end,
+    ),
+    (
+        _rx(r"\bEO(?P<unit>W|M)\b"),
+        lambda m, d: _en_period_end(
+            _FakeMatch(unit="week" if m["unit"].upper() == "W" else "month", next=""), d
+        ),
+    ),
+    (
+        _rx(
+            r"\b(?:(?P<early>early|beginning\s+of|start\s+of)\s+|(?P<mid>mid|middle\s+of)[\s-]+)?next\s+(?P<unit>week|month)\b"
+        ),
+        _en_next_period,
+    ),
+    (
+        _rx(
+            r"\b(?:within|in)\s+(?:the\s+next\s+)?"
+            r"(?P<n>\d+|one|two|three|four|five|six|seven|ten|a couple of|couple of|a|few|several)\s+"
+            r"(?P<unit>business\s+days?|working\s+days?|days?|weeks?|months?)\b"
+        ),
+        _en_within,
+    ),
+    (
+        _rx(
+            rf"\b(?:(?P<mon>{_EN_MON})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_EN_MON}))\b"
+        ),
+        _en_month_day,
+    ),
     (_rx(r"\b(?:by\s+|on\s+|before\s+)?the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b"), _day_of_month_en),
     (_rx(r"\b(?:sometime|later|soon|asap|after\s+the\s+holidays|next\s+year|next\s+quarter)\b"), _vague),
 ]

@@ -36,7 +36,10 @@ def evaluate_calls(calls: list[dict[str, Any]]) -> dict[str, Any]:
     for call in calls:
         _, utterances = parse_transcript(call["transcript"])
         result = analyze_transcript(
-            utterances, call["call_date"], rep_speaker=call.get("rep_speaker"), language=call.get("lang", "zh")
+            utterances,
+            call["call_date"],
+            rep_speaker=call.get("rep_speaker"),
+            language=call.get("lang", "zh"),
         ).to_dict()
         expected = call.get("expected", {})
         errors = _score_objections(result["objections"], expected.get("objections", []), obj_counts)
@@ -70,9 +73,15 @@ class _Counts:
         for lab in self.labels:
             if self.pred[lab] or self.gold[lab]:
                 per[lab] = _prf(self.tp_pred[lab], self.pred[lab], self.tp_gold[lab], self.gold[lab])
-        micro = _prf(sum(self.tp_pred.values()), sum(self.pred.values()), sum(self.tp_gold.values()), sum(self.gold.values()))
+        micro = _prf(
+            sum(self.tp_pred.values()),
+            sum(self.pred.values()),
+            sum(self.tp_gold.values()),
+            sum(self.gold.values()),
+        )
         macro = {
-            k: round(sum(p[k] for p in per.values()) / len(per), 4) if per else 0.0 for k in ("precision", "recall", "f1")
+            k: round(sum(p[k] for p in per.values()) / len(per), 4) if per else 0.0
+            for k in ("precision", "recall", "f1")
         }
         return {"per_label": per, "micro": micro, "macro": macro}
 
@@ -81,7 +90,13 @@ def _prf(tp_pred: int, pred: int, tp_gold: int, gold: int) -> dict[str, Any]:
     p = tp_pred / pred if pred else (1.0 if not gold else 0.0)
     r = tp_gold / gold if gold else (1.0 if not pred else 0.0)
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "predicted": pred, "expected": gold}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "predicted": pred,
+        "expected": gold,
+    }
 
 
 # --- objections -----------------------------------------------------------------------------------
@@ -189,7 +204,7 @@ def _score_due(pred: list[dict], gold: list[dict]) -> tuple[int, int, list[str]]
     )
     taken_g: dict[int, int] = {}
     taken_p: set[int] = set()
-    for score, gi, pi in pairs:  # most similar first; with nothing in common, still pair what is left
+    for _, gi, pi in pairs:  # most similar first; with nothing in common, still pair what is left
         if gi in taken_g or pi in taken_p:
             continue
         taken_g[gi], _ = pi, taken_p.add(pi)
@@ -202,7 +217,9 @@ def _score_due(pred: list[dict], gold: list[dict]) -> tuple[int, int, list[str]]
         if (p.get("due") or None) == (g.get("due") or None):
             right += 1
         else:
-            errors.append(f"due {g.get('action')}: expected {g.get('due')}, got {p.get('due')} ({p['action']})")
+            errors.append(
+                f"due {g.get('action')}: expected {g.get('due')}, got {p.get('due')} ({p['action']})"
+            )
     return right, len(gold), errors
 
 
@@ -214,7 +231,10 @@ def format_report(summary: dict[str, Any]) -> str:
         lines.append(f"\n{name}:")
         lines.append(f"  {'label':<22}{'P':>8}{'R':>8}{'F1':>8}{'pred':>6}{'gold':>6}")
         for lab, v in rep["per_label"].items():
-            lines.append(f"  {lab:<22}{v['precision']:>8.3f}{v['recall']:>8.3f}{v['f1']:>8.3f}{v['predicted']:>6}{v['expected']:>6}")
+            lines.append(
+                f"  "
+                f"{lab:<22}{v['precision']:>8.3f}{v['recall']:>8.3f}{v['f1']:>8.3f}{v['predicted']:>6}{v['expected']:>6}"
+            )
         for avg in ("micro", "macro"):
             v = rep[avg]
             lines.append(f"  {avg:<22}{v['precision']:>8.3f}{v['recall']:>8.3f}{v['f1']:>8.3f}")

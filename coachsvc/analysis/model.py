@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,9 @@ def export_heads(vectorizer, fitted: dict[str, Any]) -> None:
         arrays[f"{name}.bias"] = calibrated.estimator.intercept_.astype(np.float64)
         arrays[f"{name}.a"] = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
         arrays[f"{name}.b"] = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
-    artifact_path(VOCAB_FILE).write_text(json.dumps(terms, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    artifact_path(VOCAB_FILE).write_text(
+        json.dumps(terms, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
     np.savez_compressed(artifact_path(CLASSIFIER_FILE), **arrays)
 
 
@@ -203,7 +205,9 @@ def train(log=print) -> dict[str, Any]:
     log(f"corpus: {len(examples)} labelled examples")
     from coachsvc.analysis.objections import neutralise
 
-    docs = features_batch([neutralise(e["text"]) if e["task"] == "objection" else e["text"] for e in examples])
+    docs = features_batch(
+        [neutralise(e["text"]) if e["task"] == "objection" else e["text"] for e in examples]
+    )
     vectorizer = TfidfVectorizer(
         analyzer=identity, sublinear_tf=True, min_df=2, max_features=MAX_FEATURES, dtype=np.float64
     )
@@ -233,7 +237,9 @@ def train(log=print) -> dict[str, Any]:
         "features": len(vectorizer.vocabulary_),
         "sklearn": sklearn.__version__,
         "holdout_metrics": metrics,
-        "artifacts": {p.name: _sha256(p) for p in sorted(ARTIFACT_DIR.iterdir()) if p.name != "manifest.json"},
+        "artifacts": {
+            p.name: _sha256(p) for p in sorted(ARTIFACT_DIR.iterdir()) if p.name != "manifest.json"
+        },
     }
     reset()
     if DEVSET_PATH.exists():

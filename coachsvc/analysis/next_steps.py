@@ -20,34 +20,60 @@ from coachsvc.analysis.people import find_mentions
 from coachsvc.analysis.text import clauses, features_batch
 
 _VERBS_ZH = (
-    "发送|发给|发过来|发过去|发一下|发一份|发个|发到|发|传给|传过来|寄给|寄过来|寄|提交|提供|准备|整理|出一版|出个|出方案|做一版|做个|做一个|"
-    "安排|约一下|约个|约上|约|预约|组织|演示|拜访|上门|过来|过去|见面|见一面|开会|开个会|上会|碰一下|碰个头|碰碰|聊一下|聊聊|沟通|对接|对比|评估|"
-    "测试|试用|确认|回复|答复|反馈|签约|签合同|签|盖章|付款|打款|下单|走流程|走一下|汇报|请示|申请|联系|打电话|打个电话|跟进|调研|考察|参观|"
-    "培训|部署|报价|核算|测算|审核|审批|讨论|商量|研究一下|看一下|看看|回电|给您答复|给你答复|给您回复|给你回复|拉个群|建群|开通|"
+    "发送|发给|发过来|发过去|发一下|发一份|发个|发到|发|传给|传过来|"
+    "寄给|寄过来|寄|提交|提供|准备|整理|出一版|出个|出方案|做一版|做个|做一个|"
+    "安排|约一下|约个|约上|约|预约|组织|演示|拜访|上门|过来|过去|"
+    "见面|见一面|开会|开个会|上会|碰一下|碰个头|碰碰|聊一下|聊聊|沟通|对接|对比|评估|"
+    "测试|试用|确认|回复|答复|反馈|签约|签合同|签|盖章|付款|打款|"
+    "下单|走流程|走一下|汇报|请示|申请|联系|打电话|打个电话|跟进|调研|考察|参观|"
+    "培训|部署|报价|核算|测算|审核|审批|讨论|商量|研究一下|看一下|"
+    "看看|回电|给您答复|给你答复|给您回复|给你回复|拉个群|建群|开通|"
     "给您|给你|发您|发你|交给|答复|回复|带"
 )
 _VERB_ZH = re.compile(_VERBS_ZH)
 _VERB_EN = re.compile(
     r"\b(?:send|sending|share|email|schedule|set up|book|arrange|organi[sz]e|demo|visit|meet|call|review|"
-    r"draft|prepare|sign|confirm|follow up|get back|loop in|check|test|run|discuss|present|deliver|submit|show|walk through|"
+    r"draft|prepare|sign|confirm|follow up|get back|loop in|check|"
+    r"test|run|discuss|present|deliver|submit|show|walk through|"
     r"get (?:some )?time|hop on|catch up|aim for|put together|set aside)\b",
     re.I,
 )
 _COMMIT = re.compile(
     r"我(?:们)?(?:这边)?(?:会|来|回去|马上|今天|明天|下周|先|负责|尽快|稍后|晚点|待会|争取|安排|约|发|把|给|过来|过去|带|整理|准备|做|申请|联系|出)|"
-    r"你(?:们)?(?:把|先|尽快|记得|这边|帮忙)|您(?:这边|帮忙|看|先)|麻烦|那(?:就|我|我们|咱们)|要不|不如|咱们|约(?:在|个|一下)|定(?:在|了)|安排(?:在|一下)|"
-    r"\b(?:i'll|i will|we'll|we will|let's|let us|can you|could you|could we|can we|please|you'll|you will|i'm going to|"
+    r""
+    r""
+    r""
+    r""
+    r"你(?:们)?(?:把|先|尽快|记得|这边|帮忙)|您(?:这边|帮忙|看|先)|"
+    r"麻烦|那(?:就|我|我们|咱们)|要不|不如|咱们|约(?:在|个|一下)|定(?:在|了)|安排(?:在|一下)|"
+    r"\b(?:i'll|i will|we'll|we will|let's|let us|can you|could you|could we|can we|please|you'll|you will|"
+    r"i'm going to|"
     r"we're going to|shall i|shall we|should i|can i|how about)\b",
     re.I,
 )
 _HYPOTHETICAL = re.compile(r"^(?:如果|假如|假设|要是|倘若|若是|万一)|\bif\b|\bassuming\b", re.I)
-_NOT_STEP = re.compile(r"今天(?:主要)?(?:是)?(?:想|来|过来)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like", re.I)
-_PAST = re.compile(r"已经|上次|刚才|刚刚|去年|上周(?:已经)?(?:发|做)了|已发|发过了|(?:发|做|给|看)过(?![来去])了?|\balready\b|\blast (?:week|month|year)\b", re.I)
+_NOT_STEP = re.compile(
+    r"今天(?:主要)?(?:是)?(?:想|来|过来)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like",
+    re.I,
+)
+_PAST = re.compile(
+    r"已经|上次|刚才|刚刚|去年|上周(?:已经)?(?:发|做)了|已发|发过了|"
+    r"(?:发|做|给|看)过(?![来去])了?|\balready\b|\blast (?:week|month|year)\b",
+    re.I,
+)
 _REJECT = re.compile(r"^(?:不用|不行|先不|再说|算了|没必要|不需要|暂时不|no\b|not now|let's not)", re.I)
-_ACCEPT = re.compile(r"^(?:可以|好|行|没问题|就这么定|ok|okay|sure|sounds good|that works|yes|嗯好|好的)", re.I)
-_FIRST = re.compile(r"^(?:那|好的|好|嗯|没问题|行|ok|okay)?[，, ]*(?:我们|我|咱们|i\b|i'll|we\b|we'll|let's)", re.I)
-_SECOND = re.compile(r"^(?:那|好的|好|嗯)?[，, ]*(?:你们|您|你|麻烦您|麻烦你|can you|could you|you\b|you'll|please)", re.I)
-_BA = re.compile(r"把(?P<obj>[^，,。！？!?]{1,20}?)(?P<verb>发给|发过来|发过去|发到|发|传给|传过来|寄给|寄过来|寄|交给|给|准备好|整理好|做出来|做好|改好|确认)")
+_ACCEPT = re.compile(
+    r"^(?:可以|好|行|没问题|就这么定|ok|okay|sure|sounds good|that works|yes|嗯好|好的)", re.I
+)
+_FIRST = re.compile(
+    r"^(?:那|好的|好|嗯|没问题|行|ok|okay)?[，, ]*(?:我们|我|咱们|i\b|i'll|we\b|we'll|let's)", re.I
+)
+_SECOND = re.compile(
+    r"^(?:那|好的|好|嗯)?[，, ]*(?:你们|您|你|麻烦您|麻烦你|can you|could you|you\b|you'll|please)", re.I
+)
+_BA = re.compile(
+    r"把(?P<obj>[^，,。！？!?]{1,20}?)(?P<verb>发给|发过来|发过去|发到|发|传给|传过来|寄给|寄过来|寄|交给|给|准备好|整理好|做出来|做好|改好|确认)"
+)
 _TAIL = re.compile(r"(?:可以吗|好吗|行吗|怎么样|如何|吧|呢|啊|哈|了|一下子|给您|给你|过来|过去|一下)+$")
 _NOISE = re.compile(r"(?:一下|一下子|一起|再|先|尽快|马上|赶紧)")
 
@@ -61,6 +87,7 @@ class FoundStep:
     segment_idx: int
     speaker_party: str
     explicit_owner: bool = False
+    turn_accepts: bool = False  # the turn opens with 好的/可以/ok: it answers the turn before
 
 
 def find_next_steps(segments: list, call_date: dt.date, bundle: Bundle, mentions_of=None) -> list[FoundStep]:
@@ -96,12 +123,17 @@ def find_next_steps(segments: list, call_date: dt.date, bundle: Bundle, mentions
         if not action:
             continue
         owner, explicit = _owner(text, seg.party)
-        steps.append(FoundStep(action, owner, due, text, seg.idx, seg.party, explicit))
+        accepts = bool(_ACCEPT.search(seg.text.strip()))
+        steps.append(FoundStep(action, owner, due, text, seg.idx, seg.party, explicit, accepts))
     steps = _drop_rejected(steps, segments)
     return _merge(_apply_acceptances(steps, segments, call_date))
 
 
-_EN_AND = re.compile(r"\s+and\s+(?=(?:then\s+)?(?:send|schedule|set up|book|arrange|email|share|call|review|draft|prepare|follow up|get back|loop in)\b)", re.I)
+_EN_AND = re.compile(
+    r"\s+and\s+(?=(?:then\s+)?(?:send|schedule|set up|book|arrange|email|share|call|review|draft|prepare|"
+    r"follow up|get back|loop in)\b)",
+    re.I,
+)
 
 
 def _step_clauses(text: str) -> list:
@@ -142,8 +174,14 @@ def _action(text: str, ds: int, de: int) -> str:
     m = _VERB_ZH.search(text) or _VERB_EN.search(text)
     if not m:
         return ""
-    topic = re.match(r"^(?:好的?|行|那|嗯|要不|不如|所以|然后)?[，, ]*(?P<obj>[^我你您他她咱，, ]{2,12}?)(?:我们|我|你们|您|咱们)", text)
-    if topic and re.match(r"^(?:要不|不如|那|好|行|嗯|所以|然后|今天|明天|后天|下周|本周|这周|周.|月底)", topic["obj"]):
+    topic = re.match(
+        r"^(?:好的?|行|那|嗯|要不|不如|所以|然后)?[，, ]*"
+        r"(?P<obj>[^我你您他她咱，, ]{2,12}?)(?:我们|我|你们|您|咱们)",
+        text,
+    )
+    if topic and re.match(
+        r"^(?:要不|不如|那|好|行|嗯|所以|然后|今天|明天|后天|下周|本周|这周|周.|月底)", topic["obj"]
+    ):
         topic = None
     if topic and m.start() > topic.end() - 2:
         verb = "发送" if m.group(0).startswith(("发", "给", "传", "寄", "交")) else m.group(0)
@@ -155,7 +193,9 @@ def _action(text: str, ds: int, de: int) -> str:
         stripped = _TAIL.sub("", phrase)
         phrase = stripped or m.group(0)  # keep a bare 给您 / 发: it merges into the step it dates
     else:
-        phrase = re.sub(r"\b(?:by|on|before|within|next|this|the end of)\b.*$", "", phrase, flags=re.I).strip()
+        phrase = re.sub(
+            r"\b(?:by|on|before|within|next|this|the end of)\b.*$", "", phrase, flags=re.I
+        ).strip()
     return phrase.strip()[:40]
 
 
@@ -213,10 +253,18 @@ def _merge(steps: list[FoundStep]) -> list[FoundStep]:
             out.append(step)
             continue
         weak = _WEAK.match(step.action) and not _WEAK.match(twin.action)
-        if twin.segment_idx == step.segment_idx and twin.due is None and step.due and not weak and not _WEAK.match(twin.action):
+        if (
+            twin.segment_idx == step.segment_idx
+            and twin.due is None
+            and step.due
+            and not weak
+            and not _WEAK.match(twin.action)
+        ):
             twin.action, twin.due = (twin.action + "并" + step.action)[:40], step.due
             continue
-        better = len(step.action) > len(twin.action) or (step.owner == step.speaker_party and twin.owner != twin.speaker_party)
+        better = len(step.action) > len(twin.action) or (
+            step.owner == step.speaker_party and twin.owner != twin.speaker_party
+        )
         if better and not weak or _WEAK.match(twin.action):
             twin.action, twin.evidence, twin.segment_idx = step.action, step.evidence, step.segment_idx
         twin.due = twin.due or step.due
@@ -229,6 +277,9 @@ _WEAK = re.compile(r"^(?:给您|给你|发您|发你|发给您|发给你|发|给
 
 
 def _same_step(a: FoundStep, b: FoundStep) -> bool:
+    if b.segment_idx == a.segment_idx + 1 and b.speaker_party != a.speaker_party and a.owner == b.owner:
+        if b.turn_accepts:
+            return not (a.due and b.due and a.due != b.due)  # 你把资料发我 / 好的，回头我整理一下发给您
     if (_WEAK.match(a.action) or _WEAK.match(b.action)) and abs(b.segment_idx - a.segment_idx) <= 2:
         return not (a.due and b.due and a.due != b.due)
     if a.segment_idx == b.segment_idx and a.due is None and b.due is not None and a.owner == b.owner:
@@ -237,7 +288,9 @@ def _same_step(a: FoundStep, b: FoundStep) -> bool:
         return False
     if a.due and b.due and a.due != b.due:
         return False
-    return _overlap(a.action, b.action) >= 0.5 or (a.due is not None and a.due == b.due and a.owner == b.owner)
+    return _overlap(a.action, b.action) >= 0.5 or (
+        a.due is not None and a.due == b.due and a.owner == b.owner
+    )
 
 
 def _overlap(a: str, b: str) -> float:

@@ -26,74 +26,137 @@ _TOPIC = (
 )
 #: Spans that state a concern is NOT a problem; removed before classification.
 _NEGATED = [
-    re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,8}}?(?:倒|也|并|都|其实|确实|真)?(?:不是|不算|算不上|谈不上)(?:什么|太大的?|多大的?|很大的?|主要的?)?(?:问题|难题|障碍|关键|重点|事儿?|顾虑|考虑因素)"),
-    re.compile(rf"{_TOPIC}[^，,。！？!?；;]{{0,6}}?(?:方面|这块|这边|上)?(?:倒是?|也|都)?(?<![不没])(?:没(?:什么|啥)?(?:问题|关系|意见)|无所谓|好说|问题不大|能接受|可以接受|还能接受|合理|还行|还好|还可以|ok|不用担心|放心|不要紧|够的|够用|够了|足够|充足|不缺|批了|已经批|来得及|没意见|都行|可以[。！!]?$|可以的|行的)"),
+    re.compile(
+        rf"{_TOPIC}[^，,。！？!?；;]{{0,8}}?(?:倒|也|并|都|其实|确实|真)?(?:不是|不算|算不上|谈不上)(?:什么|太大的?|多大的?|很大的?|主要的?)?(?:问题|难题|障碍|关键|重点|事儿?|顾虑|考虑因素)"
+    ),
+    re.compile(
+        rf"{_TOPIC}[^，,。！？!?；;]{{0,6}}?(?:方面|这块|这边|上)?(?:倒是?|也|都)?(?<![不没])(?:没(?:什么|啥)?(?:问题|关系|意见)|无所谓|好说|问题不大|能接受|可以接受|还能接受|合理|还行|还好|还可以|ok|不用担心|放心|不要紧|够的|够用|够了|足够|充足|不缺|批了|已经批|来得及|没意见|都行|可以[。！!]?$|可以的|行的)"
+    ),
     re.compile(rf"(?:不是|不在于)[^，,。！？!?；;]{{0,4}}?{_TOPIC}的?(?:问题|事)"),
-    re.compile(rf"{_TOPIC}[^。！？!?；;]{{0,10}}?[，,]\s*(?:够了|足够了|够用了|没问题|可以接受|能接受|不是问题)"),
-    re.compile(rf"(?:不|没|并不|倒不)(?:太|怎么|是很)?(?:担心|在乎|在意|介意|纠结|考虑)[^，,。！？!?；;]{{0,4}}?{_TOPIC}"),
-    re.compile(r"(?:就算|即使|哪怕|即便)[^，,。！？!?；;]{0,16}(?:也|都)(?:没关系|无所谓|不要紧|能接受|可以|愿意|认)"),
-    re.compile(r"[^，,。！？!?；;]{0,6}(?:贵|慢|久)(?:一点|一些|点)?(?:也|都)?(?:没关系|无所谓|不要紧|能接受|可以接受)"),
+    re.compile(
+        rf"{_TOPIC}[^。！？!?；;]{{0,10}}?[，,]\s*(?:够了|足够了|够用了|没问题|可以接受|能接受|不是问题)"
+    ),
+    re.compile(
+        rf"(?:不|没|并不|倒不)(?:太|怎么|是很)?(?:担心|在乎|在意|介意|纠结|考虑)[^，,。！？!?；;]{{0,4}}?{_TOPIC}"
+    ),
+    re.compile(
+        r"(?:就算|即使|哪怕|即便)[^，,。！？!?；;]{0,16}(?:也|都)(?:没关系|无所谓|不要紧|能接受|可以|愿意|认)"
+    ),
+    re.compile(
+        r"[^，,。！？!?；;]{0,6}(?:贵|慢|久)(?:一点|一些|点)?(?:也|都)?(?:没关系|无所谓|不要紧|能接受|可以接受)"
+    ),
     re.compile(r"(?:我|也)?不是说[^，,。！？!?；;]{0,10}"),
     re.compile(r"倒不是[^，,。！？!?；;]{0,10}"),
-    re.compile(r"\b(?:price|pricing|cost|budget|money|timing|timeline|support|time)\b[^,.;!?]{0,20}?(?:isn't|is not|'s not|not)\s+(?:really\s+)?(?:an?\s+|the\s+)?(?:main\s+|big\s+)?(?:issue|problem|concern)\b", re.I),
-    re.compile(r"\b(?:price|pricing|cost|budget|money|timing|timeline|support)\b[^,.;!?]{0,12}?\b(?:is|'s|seems|looks)\s+(?:fine|fair|ok|okay|reasonable|approved)\b", re.I),
+    re.compile(
+        r"\b(?:price|pricing|cost|budget|money|timing|timeline|support|time)\b[^,.;!?]{0,20}?"
+        r"(?:isn't|is not|'s not|not)\s+(?:really\s+)?(?:an?\s+|the\s+)?(?:main\s+|big\s+)?"
+        r"(?:issue|problem|concern)\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:price|pricing|cost|budget|money|timing|timeline|support)\b[^,.;!?]{0,12}?\b(?:is|'s|seems|looks)\s+(?:fine|fair|ok|okay|reasonable|approved)\b",
+        re.I,
+    ),
     re.compile(r"\b(?:not|never)\s+(?:really\s+)?(?:worried|concerned)\s+about\s+\w+", re.I),
     re.compile(r"\bwe(?:'re| are)\s+fine\s+with\s+the\s+\w+", re.I),
 ]
 #: Favourable conditions (如果价格合适的话) are not objections; conditions that threaten are.
 _HYPOTHETICAL = re.compile(
-    r"(?:如果|假如|假设|要是|倘若|若是|只要)[^，,。！？!?；;]{0,18}?(?:的话|就|，|,|$)|\b(?:if|assuming|once)\b[^,.;!?]{0,40}",
+    r"(?:如果|假如|假设|要是|倘若|若是|只要)[^，,。！？!?；;]{0,18}?(?:的话|就|，|,|$)|"
+    r"\b(?:if|assuming|once)\b[^,.;!?]{0,40}",
     re.I,
 )
 _THREAT = re.compile(
-    r"太|不够|不行|没有|没法|不了|不满足|用不上|风险|还是|不用|达不到|超过|慢|贵|出问题|坏|不能|不给|不认|怎么办|谁(?:来)?负责|谁管|"
+    r"太|不够|不行|没有|没法|不了|不满足|用不上|风险|还是|不用|达不到|"
+    r"超过|慢|贵|出问题|坏|不能|不给|不认|怎么办|谁(?:来)?负责|谁管|"
     r"won't|can't|not|too|what happens",
     re.I,
 )
 #: Customer words that are pure inquiries about a topic (报价多少), not objections.
 _CLARIFY = re.compile(
-    r"方便问|具体是|具体指|您指的是|是指|能说说|能具体|哪方面|哪些方面|主要是担心|担心的是|您的意思是|是因为|怎么考虑|哪一块|哪个环节"
+    r"方便问|具体是|具体指|您指的是|是指|能说说|能具体|哪方面|哪些方面|"
+    r"主要是担心|担心的是|您的意思是|是因为|怎么考虑|哪一块|哪个环节"
     r"|can you tell me more|what specifically|what do you mean|which part|could you elaborate",
     re.I,
 )
 #: The rep's reply addresses a category when it speaks to it (besides clarifying questions).
 HANDLING_CUES: dict[str, str] = {
-    "price": r"价|折扣|优惠|便宜|性价比|投资回报|ROI|回本|成本|省|包含|含了|报价|费用|价值|对比|算一笔账|price|discount|cost|value|roi|quote",
-    "budget": r"预算|分期|按年|按月|先上|试点|一期|明年|资金|付款|租|免费试用|budget|phase|pilot|instal|spread",
-    "competitor": r"对比|区别|差异|优势|不同|接口|兼容|替换|迁移|同时|共存|对方|他们|两家|compare|differen|advantage|integrat|switch",
+    "price": (
+        r"价|折扣|优惠|便宜|性价比|投资回报|ROI|回本|成本|省|包含|含了|"
+        r"报价|费用|价值|对比|算一笔账|price|discount|cost|value|roi|quote"
+    ),
+    "budget": (
+        r"预算|分期|按年|按月|先上|试点|一期|明年|资金|付款|租|免费试用|budget|phase|pilot|instal|spread"
+    ),
+    "competitor": (
+        r"对比|区别|差异|优势|不同|接口|兼容|替换|迁移|同时|共存|对方|"
+        r"他们|两家|compare|differen|advantage|integrat|switch"
+    ),
     "timing": r"时间|时机|计划|节点|什么时候|先|试点|提前|旺季|规划|等|when|timeline|plan|pilot",
-    "authority": r"汇报|老板|领导|王总|张总|李总|决策|一起|约|材料|资料|拍板|decision|boss|meet|loop|together",
+    "authority": (
+        r"汇报|老板|领导|王总|张总|李总|决策|一起|约|材料|资料|拍板|decision|boss|meet|loop|together"
+    ),
     "trust": r"案例|客户|同行|资质|认证|上市|参观|考察|证书|安全|数据|case|reference|customer|certif|secur",
-    "need": r"需求|场景|痛点|功能|定制|模块|只用|按需|需要|other customers|need|feature|module|custom|workflow",
-    "delivery": r"交付|上线|周期|分期|一期|提前|加急|排期|工期|部署|周内|天内|deliver|go live|timeline|phase|weeks",
+    "need": (
+        r"需求|场景|痛点|功能|定制|模块|只用|按需|需要|other customers|need|feature|module|custom|workflow"
+    ),
+    "delivery": (
+        r"交付|上线|周期|分期|一期|提前|加急|排期|工期|部署|周内|天内|deliver|go live|timeline|phase|weeks"
+    ),
     "service": r"售后|服务|响应|支持|驻场|培训|工程师|客服|维护|SLA|小时|support|respon|onsite|train|hour",
     "terms": r"账期|付款|分期|预付|条款|合同|违约|尾款|比例|法务|payment|terms|net|instal|clause|contract",
 }
-_ACK = re.compile(r"理解|明白|确实|没错|您说得对|我知道|是的|对的|understand|fair point|i hear you|makes sense", re.I)
+_ACK = re.compile(
+    r"理解|明白|确实|没错|您说得对|我知道|是的|对的|understand|fair point|i hear you|makes sense", re.I
+)
 
 
 #: Cue phrases per category: where one is said, the classifier needs less certainty (LEXICON_BONUS).
 CATEGORY_CUES: dict[str, re.Pattern[str]] = {
     cat: re.compile(pattern, re.I)
     for cat, pattern in {
-        "price": r"贵|价格?[^，,。]{0,4}(?:高|多)|价钱|报价[^，,。]{0,10}(?:高|贵|多|超)|心疼|不划算|不值|便宜|折扣|优惠|单独收费|收费[^，,。]{0,4}(?:高|贵)|"
+        "price": r"贵|价格?[^，,。]{0,4}(?:高|多)|价钱|报价[^，,。]{0,10}(?:高|贵|多|超)|"
+        r"心疼|不划算|不值|便宜|折扣|优惠|单独收费|收费[^，,。]{0,4}(?:高|贵)|"
         r"expensive|overpriced|pric(?:e|ing)[^,.]{0,20}(?:high|steep|fast)|too much|discount|cost",
-        "budget": r"预算|没钱|钱[^，,。]{0,6}(?:花完|用完|不够|没有)|经费|资金[^，,。]{0,4}紧|没这笔|拿不出|冻结|budget|no money|funds?|spend(?:ing)? (?:is )?frozen",
-        "competitor": r"(?:已经|正在|一直|目前|现在|去年)[^，,。]{0,6}(?:在用|用的|用了|上了)|(?:也|同时|还)在(?:看|谈|对比|比较|接触|评估)|两家|几家|三家|别家|另一家|友商|竞品|"
-        r"牌子大|合作(?:了)?(?:很多|好几|十几|[0-9一二三四五六七八九十]+)年|换(?:掉|一套)|再上一套|already (?:using|use|have)|also (?:evaluating|talking|looking)|narrowed it|other vendors?|"
+        "budget": (
+            r"预算|没钱|钱[^，,。]{0,6}(?:花完|用完|不够|没有)|经费|资金[^，,。]{0,4}紧|"
+            r"没这笔|拿不出|冻结|budget|no money|funds?|spend(?:ing)? (?:is )?frozen"
+        ),
+        "competitor": r"(?:已经|正在|一直|目前|现在|去年)[^，,。]{0,6}(?:在用|用的|用了|上了)|"
+        r"(?:也|同时|还)在(?:看|谈|对比|比较|接触|评估)|两家|几家|三家|别家|另一家|友商|竞品|"
+        r"牌子大|合作(?:了)?(?:很多|好几|十几|[0-9一二三四五六七八九十]+)年|"
+        r"换(?:掉|一套)|再上一套|already (?:using|use|have)|also (?:evaluating|talking|looking)|"
+        r"narrowed it|other vendors?|"
         r"salesforce|hubspot|workday|oracle|\bsap\b",
-        "timing": r"不(?:是很|太)?急|不着急|再说|(?:明年|下半年|下个?季度|年后|以后|开春|过段时间)再|等[^，,。]{1,12}(?:再说|再看|再议|以后|之后)|暂时不|先放|缓一缓|往后[放排]|不是时候|"
+        "timing": r"不(?:是很|太)?急|不着急|再说|(?:明年|下半年|下个?季度|年后|以后|开春|过段时间)再|"
+        r"等[^，,。]{1,12}(?:再说|再看|再议|以后|之后)|暂时不|先放|缓一缓|往后[放排]|不是时候|"
         r"not (?:a )?priority|on hold|revisit|not urgent|next (?:year|quarter)|wait until",
-        "authority": r"通不过|批不下来|(?:要|得)(?:经过|上|走|过)[^，,。]{0,4}(?:董事会|总部|集团|评审|审批|会)|(?:说了不算|定不了|做不了主|决定不了|没有(?:这个)?权限)|请示|"
-        r"(?:跟|向|和)[^，,。]{0,6}(?:汇报|商量)|approve any|sign off|run it by|above my|board|not my (?:call|decision)|check with my",
-        "trust": r"顾虑|没底|不放心|担心[^，,。]{0,14}(?:隐私|安全|数据|稳定|倒闭|持续|靠谱|资质|规模|效果)|没听说过|第一次听说|成立才|规模[^，,。]{0,3}小|倒闭|案例|资质|认证|靠谱|"
-        r"隐私|泄露|SOC ?2|ISO ?\d*|track record|references?|never heard|certif|security review|data (?:safe|security)",
-        "need": r"用不上|用不(?:太)?明白|用不来|不会用|够呛|不支持|不满足|不匹配|不兼容|对接不上|硬性要求|没(?:这个)?需求|没必要|够用了|太复杂|太重|套不上|不贴合|"
+        "authority": r"通不过|批不下来|"
+        r"(?:要|得)(?:经过|上|走|过)[^，,。]{0,4}(?:董事会|总部|集团|评审|审批|会)|"
+        r"(?:说了不算|定不了|做不了主|决定不了|没有(?:这个)?权限)|请示|"
+        r"(?:跟|向|和)[^，,。]{0,6}(?:汇报|商量)|approve any|sign off|"
+        r"run it by|above my|board|not my (?:call|decision)|check with my",
+        "trust": r"顾虑|没底|不放心|"
+        r"担心[^，,。]{0,14}(?:隐私|安全|数据|稳定|倒闭|持续|靠谱|资质|规模|效果)|"
+        r"没听说过|第一次听说|成立才|规模[^，,。]{0,3}小|倒闭|案例|资质|认证|靠谱|"
+        r"隐私|泄露|SOC ?2|ISO ?\d*|track record|references?|never heard|"
+        r"certif|security review|data (?:safe|security)",
+        "need": r"用不上|用不(?:太)?明白|用不来|不会用|够呛|不支持|不满足|不匹配|不兼容|"
+        r"对接不上|硬性要求|没(?:这个)?需求|没必要|够用了|太复杂|太重|套不上|不贴合|"
         r"doesn't support|don't (?:really )?need|overkill|not a fit|doesn't fit|too complex|deal breaker",
-        "delivery": r"(?:实施|交付|上线|部署|工期|周期|交货|交期|到货|排期)[^，,。]{0,10}(?:太久|太长|太慢|来不及|等不了|太晚|赶不上|晚了)|等不了|来不及|太晚|赶不上|"
+        "delivery": r"(?:实施|交付|上线|部署|工期|周期|交货|交期|到货|排期)[^，,。]{0,10}"
+        r"(?:太久|太长|太慢|来不及|等不了|太晚|赶不上|晚了)|"
+        r"等不了|来不及|太晚|赶不上|"
         r"go[- ]live|lead time|too (?:slow|long|late)|can't wait",
-        "service": r"服务期|维保|保修|售后|响应|驻场|培训|客服|工单|谁(?:来)?(?:维护|负责|管|修)|出了?(?:问题|故障)|support|\bsla\b|maintenance|tickets?|onsite",
-        "terms": r"付款|账期|预付|尾款|首付|分期|节点|违约|条款|保密|排他|续约|续费|涨价|质保金|付[^，,。]{0,4}(?:成|%)|price increase|net \d+|payment|clause|renewal|liability|upfront",
+        "service": (
+            r"服务期|维保|保修|售后|响应|驻场|培训|客服|工单|谁(?:来)?(?:维护|负责|管|修)|"
+            r"出了?(?:问题|故障)|support|\bsla\b|maintenance|tickets?|onsite"
+        ),
+        "terms": (
+            r"付款|账期|预付|尾款|首付|分期|节点|违约|条款|保密|排他|续约|"
+            r"续费|涨价|质保金|付[^，,。]{0,4}(?:成|%)|price increase|"
+            r"net \d+|payment|clause|renewal|liability|upfront"
+        ),
     }.items()
 }
 
@@ -131,7 +194,9 @@ def neutralise(text: str) -> str:
     """Blank out negated concerns and favourable hypotheticals (keeps offsets)."""
     for pattern in _NEGATED:
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-    return _HYPOTHETICAL.sub(lambda m: m.group(0) if _THREAT.search(m.group(0)) else " " * len(m.group(0)), text)
+    return _HYPOTHETICAL.sub(
+        lambda m: m.group(0) if _THREAT.search(m.group(0)) else " " * len(m.group(0)), text
+    )
 
 
 def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
@@ -140,8 +205,18 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
     Each clause is judged alone and within its sentence: a clause counts when it is an objection
     on its own and its sentence is not clearly neutral; a sentence that is an objection as a
     whole while none of its clauses is (小作坊，连电脑都没有，他们不会用的) counts as one."""
-    candidates: list[tuple[int, Span, str, int]] = []
+    sents, candidates = _pieces(segments)
+    if not sents:
+        return []
+    found = _one_per_category_and_turn(_choose(sents, candidates, bundle))
+    _mark_handled(found, segments)
+    return found
+
+
+def _pieces(segments: list) -> tuple[list[tuple[int, Span, str]], list[tuple[int, Span, str, int]]]:
+    """The customer's sentences and their clauses, neutralised, without pure inquiries."""
     sents: list[tuple[int, Span, str]] = []
+    candidates: list[tuple[int, Span, str, int]] = []
     for seg in segments:
         if seg.party != "customer":
             continue
@@ -155,8 +230,10 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
                 if not _too_short(cleaned) and not is_plain_inquiry(cleaned):
                     shifted = Span(span.text, sent.start + span.start, sent.start + span.end)
                     candidates.append((seg.idx, shifted, cleaned, len(sents) - 1))
-    if not sents:
-        return []
+    return sents, candidates
+
+
+def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Span, str, float]]:
     sent_classes, sent_probs = bundle.proba("objection", features_batch([s[2] for s in sents]))
     classes, probs = bundle.proba("objection", features_batch([c[2] for c in candidates]))
     none_col = sent_classes.index(NONE_LABEL)
@@ -175,6 +252,11 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
         if label != NONE_LABEL and p >= SENTENCE_MIN_PROBABILITY and (si, label) not in covered:
             chosen.append((idx, sent, label, min(p, 1.0)))
     chosen.sort(key=lambda c: (c[0], c[1].start))
+    return chosen
+
+
+def _one_per_category_and_turn(chosen: list[tuple[int, Span, str, float]]) -> list[FoundObjection]:
+    """Adjacent clauses of one category join; a category appears once per turn."""
     found: list[FoundObjection] = []
     for idx, span, label, p in chosen:
         prev = found[-1] if found else None
@@ -185,13 +267,16 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
         if any(f.segment_idx == idx and f.category == label for f in found):
             continue
         found.append(FoundObjection(label, span.text, idx, span, float(p)))
-    _mark_handled(found, segments)
     return found
 
 
-_INQUIRY = re.compile(r"(?:吗|么|呢)[?？。]?$|[?？]$|多少|怎么(?:收费|算|做|弄|操作)|是什么|有哪些|哪些|支持.{0,6}吗|能不能(?:支持|做|接|导出|看)")
+_INQUIRY = re.compile(
+    r"(?:吗|么|呢)[?？。]?$|[?？]$|多少|怎么(?:收费|算|做|弄|操作)|"
+    r"是什么|有哪些|哪些|支持.{0,6}吗|能不能(?:支持|做|接|导出|看)"
+)
 _CONCERN = re.compile(
-    r"太|不|没|贵|便宜|优惠|折|慢|久|晚|担心|怕|风险|谁(?:来)?(?:负责|管|担)|怎么保证|靠谱|案例|资质|认证|规模|听说|出问题|坏|故障|"
+    r"太|不|没|贵|便宜|优惠|折|慢|久|晚|担心|怕|风险|谁(?:来)?(?:负责|管|担)|"
+    r"怎么保证|靠谱|案例|资质|认证|规模|听说|出问题|坏|故障|"
     r"预算|钱|等|再说|拍板|做主|请示|用不上|够|安全|稳定|保证|承诺|赔|违约|账期|预付|分期|竞品|别家|在用"
 )
 

@@ -20,7 +20,10 @@ DEPARTMENT_ROLES = {
     "it": "technical_evaluator",
     "研发": "technical_evaluator",
 }
-_DEPT = r"(?P<dept>(?:采购|财务|技术|信息化?|IT|it|研发|法务|人事|行政|运营|生产|市场|质量|品质|仓储|物流|工程|客服|业务)(?:部门|部|中心|处|科|组|团队|口|这边|那边)?)"
+_DEPT = (
+    r"(?P<dept>(?:采购|财务|技术|信息化?|IT|it|研发|法务|人事|行政|运营|生产|市场|质量|品质|仓储|物流|工程|客服|业务)"
+    r"(?:部门|部|中心|处|科|组|团队|口|这边|那边)?)"
+)
 _TITLE_ALT = "|".join(TITLES)
 _NOT_AFTER_ZONG = "结体部额量数共之统和计是算得归"
 _NOT_AFTER_GONG = "作程资具厂人业艺期时地位商单序种"
@@ -82,9 +85,7 @@ _POSTS = (
     "领导",
 )
 _BARE_POST_NEXT = "说|要|会|那边|这边|觉得|认为|负责|审|把关|同事|的人|也|还|一直|肯定|已经|不|得|可能|卡|盯"
-_POST_RE = re.compile(
-    "|".join(re.escape(p) for p in sorted(_POSTS, key=len, reverse=True))
-)
+_POST_RE = re.compile("|".join(re.escape(p) for p in sorted(_POSTS, key=len, reverse=True)))
 _POST_ROLES = {
     "财务总监": "finance",
     "财务经理": "finance",
@@ -118,22 +119,28 @@ _POST_ROLES = {
     "CIO": "technical_evaluator",
 }
 _EN_POST = re.compile(
-    r"\b(?P<post>CFO|CTO|CEO|CIO|COO|VP(?: of [A-Z]?[a-z]+)?|(?:IT|finance|procurement|purchasing|legal|operations|"
-    r"engineering|security|sales ops)\s+(?:director|manager|head|lead|team|department|people|guys)|head of [a-z]+"
+    r"\b(?P<post>CFO|CTO|CEO|CIO|COO|VP(?: of [A-Z]?[a-z]+)?|"
+    r"(?:IT|finance|procurement|purchasing|legal|operations|"
+    r"engineering|security|sales ops)\s+(?:director|manager|head|"
+    r"lead|team|department|people|guys)|head of [a-z]+"
     r"|(?:my|our) boss|the board|end users|the warehouse team|the floor staff)\b",
     re.I,
 )
 _EN_NAME = re.compile(r"\b(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})?\b")
 _EN_NOT_NAMES = frozenset(
     "I We The Our Yes Yeah No Okay Sure Thanks Thank Hello Hi Well So And But Also Let That This What When "
-    "Where Who Why How Great Good Right Fine Sounds Perfect Absolutely Honestly Actually Maybe Please Could "
+    "Where Who Why How Great Good Right Fine Sounds Perfect "
+    "Absolutely Honestly Actually Maybe Please Could "
     "Would Should Can Will Just Then There They You Your It Its Monday Tuesday Wednesday Thursday Friday "
-    "Shall Let Lets Saturday Sunday January February March April May June July August September October November December "
+    "Shall Let Lets Saturday Sunday January February March April "
+    "May June July August September October November December "
     "Rep Customer Sales Client Understood Makes Got Look Sorry Frankly Plus Besides However Anyway Oh Ok "
     "Excel Salesforce Oracle Microsoft Google Amazon Slack Zoom China Chinese English ROI SaaS Even Since "
     "Before After Once Unless Until While Because If Though Not None Nothing Everyone Someone Nobody Lots "
-    "Mostly Usually Probably Basically Currently Typically Normally Definitely Totally Exactly Really Only Still "
-    "She He They It Her His Him Them Maybe Perhaps Sometimes Today Tomorrow Yesterday Next Last Great Nice Cool Awesome Right Done Thursday".split()
+    "Mostly Usually Probably Basically Currently Typically "
+    "Normally Definitely Totally Exactly Really Only Still "
+    "She He They It Her His Him Them Maybe Perhaps Sometimes Today Tomorrow "
+    "Yesterday Next Last Great Nice Cool Awesome Right Done Thursday".split()
 )
 
 
@@ -164,15 +171,19 @@ def find_mentions(text: str) -> list[Mention]:
 
 
 def _merge_appositions(mentions: list[Mention], text: str) -> list[Mention]:
-    """"our CFO, Mark" / "Mark, our CFO" / "procurement team, led by Julia": one person, named
+    """ "our CFO, Mark" / "Mark, our CFO" / "procurement team, led by Julia": one person, named
     Mark (Julia), with the post's role."""
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if prev and re.fullmatch(r"\s*,?\s*(?:our|the|my|led by|headed by|run by|managed by)?\s*", text[prev.end : m.start], re.I):
+        if prev and re.fullmatch(
+            r"\s*,?\s*(?:our|the|my|led by|headed by|run by|managed by)?\s*", text[prev.end : m.start], re.I
+        ):
             name, post = (m, prev) if m.key.startswith("en:") else (prev, m)
             if name.key.startswith("en:") and post.key.startswith("post:"):
-                out[-1] = Mention(text[prev.start : m.end], name.name, name.key, prev.start, m.end, post.implied_role)
+                out[-1] = Mention(
+                    text[prev.start : m.end], name.name, name.key, prev.start, m.end, post.implied_role
+                )
                 continue
         out.append(m)
     return out
@@ -195,7 +206,9 @@ def _named_mention(text: str, m: re.Match[str]) -> Mention | None:
         key = "name:" + canon + ":" + _title_class(title)
     else:
         name, key = m["old"], "name:" + m["sur2"] + ":*"
-    implied = next((role for prefix, role in DEPARTMENT_ROLES.items() if dept and dept.startswith(prefix)), None)
+    implied = next(
+        (role for prefix, role in DEPARTMENT_ROLES.items() if dept and dept.startswith(prefix)), None
+    )
     return Mention(m.group(0), name, key, m.start(), m.end(), implied)
 
 
@@ -253,20 +266,36 @@ def _english_mentions(text: str) -> list[Mention]:
         post = m["post"]
         low = post.lower()
         role = next(
-            (r for w, r in (("cfo", "finance"), ("finance", "finance"), ("procurement", "procurement"),
-                            ("purchasing", "procurement"), ("cto", "technical_evaluator"),
-                            ("cio", "technical_evaluator"), ("it ", "technical_evaluator"),
-                            ("engineering", "technical_evaluator"), ("security", "technical_evaluator"))
-             if low.startswith(w) or f" {w}" in f" {low}"),
+            (
+                r
+                for w, r in (
+                    ("cfo", "finance"),
+                    ("finance", "finance"),
+                    ("procurement", "procurement"),
+                    ("purchasing", "procurement"),
+                    ("cto", "technical_evaluator"),
+                    ("cio", "technical_evaluator"),
+                    ("it ", "technical_evaluator"),
+                    ("engineering", "technical_evaluator"),
+                    ("security", "technical_evaluator"),
+                )
+                if low.startswith(w) or f" {w}" in f" {low}"
+            ),
             None,
         )
         out.append(Mention(post, post, "post:" + low, m.start(), m.end(), role))
     for m in _EN_NAME.finditer(text):
         words = m.group(0).replace("Mr.", "").replace("Ms.", "").split()
         words = [w for w in words if w not in ("Mr", "Ms", "Mrs", "Dr")]
-        if not words or words[0] in _EN_NOT_NAMES or (m.start() == 0 and len(words) == 1 and words[0] in _EN_NOT_NAMES):
+        if (
+            not words
+            or words[0] in _EN_NOT_NAMES
+            or (m.start() == 0 and len(words) == 1 and words[0] in _EN_NOT_NAMES)
+        ):
             continue
-        dept = re.match(r"\s+(?:from|in|of)\s+(procurement|purchasing|finance|IT|it|engineering)\b", text[m.end():])
+        dept = re.match(
+            r"\s+(?:from|in|of)\s+(procurement|purchasing|finance|IT|it|engineering)\b", text[m.end() :]
+        )
         role = None
         if dept:
             role = {"procurement": "procurement", "purchasing": "procurement", "finance": "finance"}.get(
@@ -326,5 +355,7 @@ def display_name(mentions: list[Mention]) -> str:
     over 老刘), the first one on a tie."""
     counts: dict[str, int] = {}
     for m in mentions:
-        counts[m.name] = counts.get(m.name, 0) + (0 if m.name.startswith(("老", "小")) and len(m.name) == 2 else 1)
+        counts[m.name] = counts.get(m.name, 0) + (
+            0 if m.name.startswith(("老", "小")) and len(m.name) == 2 else 1
+        )
     return max(counts, key=lambda n: (counts[n], -[m.name for m in mentions].index(n)))

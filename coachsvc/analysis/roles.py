@@ -17,17 +17,57 @@ from coachsvc.analysis.text import features_batch, sentences
 
 #: Rule cues per role: a clause that says this about a person gives them the role.
 ROLE_CUES: dict[str, str] = {
-    "decision_maker": r"就定了|基本就定|(?<=[总董板导])(?:来)?定(?![期金制位时])|最后(?:由|是)?[^，,。]{0,6}(?:审批|批准|签字|签)|我签字|拍板|拍个板|说了算|最终决定|最后定|最终定|来定|定夺|决定权|拍(?:这个)?板|签字|点头|做决定|做主|大主意|批了才|一锤定音|最后还是(?:要|得)?(?:看|听)|final (?:say|call|decision)|signs? off|makes? the (?:final )?(?:call|decision)|decision[- ]maker",
-    "influencer": r"意见很重要|很有分量|说话有分量|影响很大|很看重(?:他|她)?的?(?:意见|看法)|听(?:他|她)的|能说上话|态度很关键|意见(?:很|比较)?关键|推荐的|carries (?:a lot of )?weight|influence|listens to",
-    "user": r"天天(?:跟|和|在)|每天(?:跟|和|在)|打交道|main user|be using it|天天(?:要)?用|每天(?:都)?(?:要)?用|一线|日常操作|直接操作|主要(?:是)?(?:他们|她们)?在用|用的人|录单|上手|use it (?:every|daily)|using (?:it|the system) daily|end users?",
-    "technical_evaluator": r"负责技术|管技术|技术(?:这块|那边)|IT这块|(?<!供应商)评估|测试|技术(?:上)?把关|技术选型|接口|架构|兼容|安全(?:方案|审查|审核)|POC|poc|evaluat|review the (?:security|api|integration)|technical|api",
-    "procurement": r"供应商评估|供应商管理|选供应商|负责供应商|负责采购|管采购|采购(?:这块|那边)|比价|采购流程|走流程|招标|询价|供应商(?:准入|入库)|压价|谈商务|商务谈判|对比(?:一下)?(?:两家|几家)?的?(?:方案|报价)|procurement|vendor comparison|negotiate the contract|purchasing",
-    "finance": r"负责财务|管财务|管钱|管(?:这块的|这方面的)?钱|管预算|approv\w* .{0,30}(?:finance|budget|spend)|财务(?:这块|那边)|审预算|管账期|账期|付款|预算(?:得|要)?过|卡预算|算成本|投资回报|财务审批|approve the budget|payment terms|roi|budget approval",
-    "coach": r"私下|偷偷|悄悄|透(?:了个|个)?底|透露|内部消息|帮我们说话|站在我们这边|提醒我们|告诉我(?:们)?(?:评标|内部)|quietly|heads-up|on our side|inside info",
+    "decision_maker": (
+        r"就定了|基本就定|(?<=[总董板导])(?:来)?定(?![期金制位时])|"
+        r"最后(?:由|是)?[^，,。]{0,6}(?:审批|批准|签字|签)|"
+        r"我签字|拍板|拍个板|说了算|最终决定|最后定|最终定|来定|定夺|"
+        r"决定权|拍(?:这个)?板|签字|点头|做决定|做主|大主意|批了才|一锤定音|"
+        r"最后还是(?:要|得)?(?:看|听)|final (?:say|call|decision)|signs? off|"
+        r"makes? the (?:final )?(?:call|decision)|decision[- ]maker"
+    ),
+    "influencer": (
+        r"意见很重要|很有分量|说话有分量|影响很大|很看重(?:他|她)?的?(?:意见|看法)|"
+        r"听(?:他|她)的|能说上话|态度很关键|意见(?:很|比较)?关键|推荐的|"
+        r"carries (?:a lot of )?weight|influence|listens to"
+    ),
+    "user": (
+        r"天天(?:跟|和|在)|每天(?:跟|和|在)|打交道|main user|be using it|"
+        r"天天(?:要)?用|每天(?:都)?(?:要)?用|一线|日常操作|直接操作|"
+        r"主要(?:是)?(?:他们|她们)?在用|用的人|录单|上手|use it (?:every|daily)|"
+        r"using (?:it|the system) daily|end users?"
+    ),
+    "technical_evaluator": (
+        r"负责技术|管技术|技术(?:这块|那边)|IT这块|(?<!供应商)评估|测试|"
+        r"技术(?:上)?把关|技术选型|接口|架构|兼容|安全(?:方案|审查|审核)|"
+        r"POC|poc|evaluat|review the (?:security|api|integration)|technical|api"
+    ),
+    "procurement": (
+        r"供应商评估|供应商管理|选供应商|负责供应商|负责采购|管采购|"
+        r"采购(?:这块|那边)|比价|采购流程|走流程|招标|询价|供应商(?:准入|入库)|"
+        r"压价|谈商务|商务谈判|对比(?:一下)?(?:两家|几家)?的?(?:方案|报价)|"
+        r"procurement|vendor comparison|negotiate the contract|purchasing"
+    ),
+    "finance": (
+        r"负责财务|管财务|管钱|管(?:这块的|这方面的)?钱|管预算|approv\w* .{0,30}(?:finance|budget|spend)|"
+        r"财务(?:这块|那边)|审预算|管账期|账期|付款|预算(?:得|要)?过|"
+        r"卡预算|算成本|投资回报|财务审批|approve the budget|payment terms|roi|budget approval"
+    ),
+    "coach": (
+        r"私下|偷偷|悄悄|透(?:了个|个)?底|透露|内部消息|帮我们说话|站在我们这边|"
+        r"提醒我们|告诉我(?:们)?(?:评标|内部)|quietly|heads-up|on our side|inside info"
+    ),
 }
 _CUE_RE = {role: re.compile(p, re.I) for role, p in ROLE_CUES.items()}
 _SUB_CLAUSE = re.compile(r"[，,；;]|但是|不过|而且|另外|还有")
-_FIRST_PERSON = re.compile(r"(?:^|最后|最终|都是|还是|得)(?:由)?(?:我|我这边|我们这边|我这里|本人)(?:主要|就是|来|是)?(?:负责|管|拍板|说了算|做决定|决定|评估|审|签字|签)|\bI(?:'m| am)?\s+(?:the one who|responsible for|in charge of|sign)", re.I)
+_FIRST_PERSON = re.compile(
+    r"(?:^|最后|最终|都是|还是|得)(?:由)?(?:我|我这边|我们这边|我这里|本人)(?:主要|就是|来|是)?(?:负责|管|拍板|说了算|做决定|决定|评估|审|签字|签)|"
+    r""
+    r""
+    r""
+    r""
+    r"\bI(?:'m| am)?\s+(?:the one who|responsible for|in charge of|sign)",
+    re.I,
+)
 _PRONOUN = re.compile(r"^(?:他|她|他们|她们|这位|此人)|^(?:he|she|her|his|him|they|their)\b", re.I)
 
 
@@ -49,34 +89,9 @@ class _Person:
 
 def find_roles(segments: list, bundle: Bundle) -> list[FoundRole]:
     """Each person of the decision chain with the roles said of them (one entry per role)."""
+    pending = _mentions_by_clause(segments)
     people: list[_Person] = []
-    pending: list[tuple[str, str, list[Mention], int, str]] = []  # (clause, sentence, mentions, idx, speaker)
-    last_mentions: list[Mention] = []
-    addressee = _addressee(segments)
-    for seg in segments:
-        if seg.party != "customer":
-            continue  # the rep greets and asks; the customer tells who decides
-        for sent in sentences(seg.text):
-            previous: list[Mention] = []
-            for clause in _sub_clauses(sent.text):
-                found = find_mentions(clause)
-                objects = [m for m in found if _is_object(clause, m)]
-                mentions = [m for m in found if m not in objects]
-                if not mentions and _FIRST_PERSON.search(clause):
-                    mentions = _speaker_mention(seg.speaker, addressee)
-                if not mentions and _PRONOUN.search(clause) and last_mentions:
-                    mentions = last_mentions[-1:]
-                if not mentions and previous and any(rx.search(clause) for rx in _CUE_RE.values()):
-                    mentions = previous  # 他要是认可了，基本就定了: the cue is about the one just named
-                for m in objects:  # spoken to, not described: only their post speaks for them
-                    pending.append(("", sent.text, [m], seg.idx, seg.speaker))
-                if mentions or objects:
-                    last_mentions = mentions or objects
-                    previous = last_mentions
-                if mentions:
-                    pending.append((clause, sent.text, mentions, seg.idx, seg.speaker))
-    roles = _classify(pending, bundle)
-    for (clause, sentence, mentions, idx, _), role in zip(pending, roles, strict=True):
+    for (_, sentence, mentions, idx, _), role in zip(pending, _classify(pending, bundle), strict=True):
         for mention in mentions:
             person = _person_for(people, mention)
             if role and role not in person.roles:
@@ -84,6 +99,39 @@ def find_roles(segments: list, bundle: Bundle) -> list[FoundRole]:
             if mention.implied_role and mention.implied_role not in person.implied:
                 person.implied[mention.implied_role] = (sentence, idx)
     return _results(people)
+
+
+def _mentions_by_clause(segments: list) -> list[tuple[str, str, list[Mention], int, str]]:
+    """(clause, sentence, people the clause speaks of, segment idx, speaker) for the customer's
+    clauses; people only spoken to (跟罗总汇报) come with an empty clause."""
+    pending: list[tuple[str, str, list[Mention], int, str]] = []
+    context = {"last": [], "addressee": _addressee(segments)}
+    for seg in segments:
+        if seg.party != "customer":
+            continue  # the rep greets and asks; the customer tells who decides
+        for sent in sentences(seg.text):
+            previous: list[Mention] = []
+            for clause in _sub_clauses(sent.text):
+                mentions, objects = _clause_people(clause, seg.speaker, previous, context)
+                pending += [("", sent.text, [m], seg.idx, seg.speaker) for m in objects]
+                if mentions or objects:
+                    context["last"] = previous = mentions or objects
+                if mentions:
+                    pending.append((clause, sent.text, mentions, seg.idx, seg.speaker))
+    return pending
+
+
+def _clause_people(clause: str, speaker: str, previous: list[Mention], context: dict) -> tuple[list, list]:
+    found = find_mentions(clause)
+    objects = [m for m in found if _is_object(clause, m)]
+    mentions = [m for m in found if m not in objects]
+    if not mentions and _FIRST_PERSON.search(clause):
+        mentions = _speaker_mention(speaker, context["addressee"])
+    if not mentions and _PRONOUN.search(clause) and context["last"]:
+        mentions = context["last"][-1:]
+    if not mentions and previous and any(rx.search(clause) for rx in _CUE_RE.values()):
+        mentions = previous  # 他要是认可了，基本就定了: the cue is about the one just named
+    return mentions, objects
 
 
 _EN_SUB_CLAUSE = re.compile(r";|\bbut\b|,\s+(?=(?:and|but|while|whereas)\b)", re.I)
@@ -106,7 +154,9 @@ def _speaker_mention(speaker: str, addressee: Mention | None) -> list[Mention]:
     return found[:1] or [Mention(speaker, speaker, "speaker:" + speaker, 0, len(speaker))]
 
 
-_GREETED = re.compile(r"^(?:喂[，, ]*)?(?:您好[，, ]*)?(?:请问是)?(?P<name>.{1,12}?)(?:您好|你好|好|新年好|，|,|吗)", re.I)
+_GREETED = re.compile(
+    r"^(?:喂[，, ]*)?(?:您好[，, ]*)?(?:请问是)?(?P<name>.{1,12}?)(?:您好|你好|好|新年好|，|,|吗)", re.I
+)
 
 
 def _addressee(segments: list) -> Mention | None:
@@ -120,7 +170,9 @@ def _addressee(segments: list) -> Mention | None:
     return None
 
 
-_OBJECT_BEFORE = re.compile(r"(?:跟|向|给|找|约|和|问|让|叫|请|with|to|and)\s*(?:我们|我们的|咱们)?\s*$", re.I)
+_OBJECT_BEFORE = re.compile(
+    r"(?:跟|向|给|找|约|和|问|让|叫|请|with|to|and)\s*(?:我们|我们的|咱们)?\s*$", re.I
+)
 
 
 def _is_object(clause: str, mention: Mention) -> bool:

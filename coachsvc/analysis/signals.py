@@ -13,37 +13,72 @@ from coachsvc.analysis.coverage import TOPIC_PATTERNS
 from coachsvc.analysis.text import sentences
 
 _QUESTION_END = re.compile(r"[?？]\s*$|(?:吗|呢|么|嘛)[。!！]?\s*$")
-_INTERROGATIVE = re.compile(r"什么|怎么|哪些|哪个|哪里|哪儿|多少|几个|几位|为什么|如何|是否|有没有|是不是|能不能|可不可以|会不会|要不要|多久|多大")
+_INTERROGATIVE = re.compile(
+    r"什么|怎么|哪些|哪个|哪里|哪儿|多少|几个|几位|为什么|如何|是否|"
+    r"有没有|是不是|能不能|可不可以|会不会|要不要|多久|多大"
+)
 _OPEN = re.compile(
-    r"什么|怎么|哪些|哪个|哪里|为什么|如何|多少|多久|说说|讲讲|介绍一下|聊聊|谈谈|^\s*(?:what|how|why|which|where|who|tell me)\b",
+    r"什么|怎么|哪些|哪个|哪里|为什么|如何|多少|多久|说说|讲讲|介绍一下|"
+    r"聊聊|谈谈|^\s*(?:what|how|why|which|where|who|tell me)\b",
     re.I,
 )
-_EN_QUESTION = re.compile(r"^\s*(?:what|how|why|which|where|who|when|do|does|did|is|are|can|could|would|will|have|has)\b", re.I)
-_GREETING = re.compile(r"您好|你好|早上好|下午好|上午好|晚上好|感谢|谢谢.{0,6}(?:时间|见|接待)|\bhello\b|\bhi\b|good (?:morning|afternoon)|thanks? (?:you )?for", re.I)
+_EN_QUESTION = re.compile(
+    r"^\s*(?:what|how|why|which|where|who|when|do|does|did|is|are|can|could|would|will|have|has)\b", re.I
+)
+_GREETING = re.compile(
+    r"您好|你好|早上好|下午好|上午好|晚上好|感谢|谢谢.{0,6}(?:时间|见|接待)|"
+    r"\bhello\b|\bhi\b|good (?:morning|afternoon)|thanks? (?:you )?for",
+    re.I,
+)
 _AGENDA = re.compile(
-    r"今天(?:主要)?(?:想|是想|来是|过来是)|今天的目的|占用您|大概.{0,4}分钟|半小时|议程|先.{1,12}然后|聊几个|几个问题|agenda|today I'?d like|purpose of|plan for (?:today|this call)|goal today",
+    r"今天(?:主要)?(?:想|是想|来是|过来是)|今天的目的|占用您|大概.{0,4}分钟|"
+    r"半小时|议程|先.{1,12}然后|聊几个|几个问题|agenda|today I'?d like|"
+    r"purpose of|plan for (?:today|this call)|goal today",
     re.I,
 )
-_PITCH = re.compile(r"我们的(?:系统|产品|方案|平台|软件|设备|服务)|我们(?:可以|能|支持)|可以帮您|能帮您|our (?:system|product|platform|solution)|we can|we offer", re.I)
+_PITCH = re.compile(
+    r"我们的(?:系统|产品|方案|平台|软件|设备|服务)|我们(?:可以|能|支持)|"
+    r"可以帮您|能帮您|our (?:system|product|platform|solution)|we can|we offer",
+    re.I,
+)
 _CONFIRM = re.compile(
-    r"也就是说|您的意思是|你的意思是|我理解|我确认一下|确认一下|我总结一下|总结一下|刚才您(?:提到|说)|您刚才(?:提到|说)|听下来|所以(?:您|你们)(?:现在|主要|是)|对吧|对不对|是这样吧|"
+    r"也就是说|您的意思是|你的意思是|我理解|我确认一下|确认一下|"
+    r"我总结一下|总结一下|刚才您(?:提到|说)|您刚才(?:提到|说)|听下来|"
+    r"所以(?:您|你们)(?:现在|主要|是)|对吧|对不对|是这样吧|"
     r"so what I'?m hearing|if I understand|just to confirm|you mentioned|to summari[sz]e|so you'?re saying",
     re.I,
 )
 _VALUE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:%|倍|成|万|天|小时|分钟|个月|周|家)|百分之|[一二三四五六七八九十两]成|投资回报|ROI|回本|案例|同行客户|客户.{0,8}(?:上线|用了|用下来)|降到|提升了|减少了|节省|"
+    r"\d+(?:\.\d+)?\s*(?:%|倍|成|万|天|小时|分钟|个月|周|家)|百分之|"
+    r"[一二三四五六七八九十两]成|投资回报|ROI|回本|案例|同行客户|"
+    r"客户.{0,8}(?:上线|用了|用下来)|降到|提升了|减少了|节省|"
     r"\broi\b|case stud|payback|\d+ ?(?:%|percent|x|hours|days)|saved|customers? like",
     re.I,
 )
-_PRICE = re.compile(r"价格|报价|多少钱|折扣|优惠|单价|费用|便宜|贵|\bprice|\bpricing|\bcost|\bdiscount|\bquote", re.I)
-_CONCESSION = re.compile(r"打(?:个)?折|折扣|优惠|便宜|降价|让利|送(?:您|你们)?|免费|减免|少收|\bdiscount|\bfree\b|knock off|waive", re.I)
-_TRADE = re.compile(r"如果|前提是|条件是|只要您|只要你们|那您|换|签(?:两|三)年|年付|预付|\bif you\b|in exchange|provided|as long as", re.I)
-_COMPETITOR = r"竞品|别家|友商|对方|他们家|他们的|金蝶|用友|SAP|钉钉|飞书|浪潮|鼎捷|competitor|salesforce|hubspot|oracle|the other vendor"
+_PRICE = re.compile(
+    r"价格|报价|多少钱|折扣|优惠|单价|费用|便宜|贵|\bprice|\bpricing|\bcost|\bdiscount|\bquote", re.I
+)
+_CONCESSION = re.compile(
+    r"打[个一二三四五六七八九]?折|[一二三四五六七八九](?:五)?折|"
+    r"折扣|优惠|便宜|降价|让利|送(?:您|你们)?|免费|减免|少收|\bdiscount|\bfree\b|knock off|waive",
+    re.I,
+)
+_TRADE = re.compile(
+    r"如果|前提是|条件是|只要您|只要你们|那您|换|签(?:两|三)年|年付|"
+    r"预付|\bif you\b|in exchange|provided|as long as",
+    re.I,
+)
+_COMPETITOR = (
+    r"竞品|别家|友商|对方|他们家|他们的|金蝶|用友|SAP|钉钉|飞书|浪潮|鼎捷|"
+    r"competitor|salesforce|hubspot|oracle|the other vendor"
+)
 _DISPARAGE = re.compile(
     rf"(?:{_COMPETITOR}).{{0,12}}(?:不行|很差|太差|垃圾|坑人|坑|不靠谱|骗|烂|差劲|问题很多|一塌糊涂|不专业|terrible|awful|junk|garbage|bad|worse)",
     re.I,
 )
-_REQUEST = re.compile(r"能不能|可不可以|可以吗|请|麻烦|帮忙|怎么办|谁负责|[?？]|\bcan you\b|\bcould you\b|\bplease\b", re.I)
+_REQUEST = re.compile(
+    r"能不能|可不可以|可以吗|请|麻烦|帮忙|怎么办|谁负责|[?？]|\bcan you\b|\bcould you\b|\bplease\b", re.I
+)
 _DISCOVERY = ("budget", "timeline", "decision_process", "pain_points")
 
 
@@ -65,7 +100,9 @@ def compute_signals(
     out["roles_identified"] = len({r.person for r in roles})
     out["decision_maker_identified"] = any(r.role == "decision_maker" for r in roles)
     evidence["roles_identified"] = sorted({r.segment_idx for r in roles})
-    evidence["decision_maker_identified"] = sorted({r.segment_idx for r in roles if r.role == "decision_maker"})
+    evidence["decision_maker_identified"] = sorted(
+        {r.segment_idx for r in roles if r.role == "decision_maker"}
+    )
     out["dated_next_step"] = any(s.due is not None for s in next_steps)
     evidence["dated_next_step"] = sorted({s.segment_idx for s in next_steps if s.due is not None})
     out["response_gap_seconds"] = _response_gap(segments, evidence)
@@ -78,8 +115,10 @@ def _chars(text: str) -> int:
 
 
 def _timed(segments: list) -> bool:
-    return bool(segments) and all(s.start is not None and s.end is not None for s in segments) and any(
-        s.end > s.start for s in segments
+    return (
+        bool(segments)
+        and all(s.start is not None and s.end is not None for s in segments)
+        and any(s.end > s.start for s in segments)
     )
 
 
@@ -148,7 +187,9 @@ def _discovery(segments: list, evidence: dict) -> dict[str, Any]:
                 continue
             asked_before.append(seg.idx)
             for topic in _DISCOVERY:
-                if TOPIC_PATTERNS[topic].search(sent.text) or (topic == "pain_points" and _pain_question(sent.text)):
+                if TOPIC_PATTERNS[topic].search(sent.text) or (
+                    topic == "pain_points" and _pain_question(sent.text)
+                ):
                     topics.setdefault(topic, []).append(seg.idx)
     evidence["discovery_topics"] = sorted({i for v in topics.values() for i in v})
     evidence["pitch_after_discovery"] = sorted(set(asked_before)) + ([pitch] if pitch is not None else [])
@@ -160,7 +201,14 @@ def _discovery(segments: list, evidence: dict) -> dict[str, Any]:
 
 
 def _pain_question(text: str) -> bool:
-    return bool(re.search(r"现在.{0,10}(?:怎么|如何)(?:做|处理|管)|遇到.{0,6}问题|最.{0,4}(?:头疼|困扰|麻烦)|影响|how do you (?:handle|manage)|what happens when", text, re.I))
+    return bool(
+        re.search(
+            r"现在.{0,10}(?:怎么|如何)(?:做|处理|管)|遇到.{0,6}问题|"
+            r"最.{0,4}(?:头疼|困扰|麻烦)|影响|how do you (?:handle|manage)|what happens when",
+            text,
+            re.I,
+        )
+    )
 
 
 def _listening(segments: list, evidence: dict, timed: bool) -> dict[str, Any]:
@@ -209,7 +257,13 @@ def _echoes(segments: list) -> list[int]:
 
 
 def _value(segments: list, evidence: dict) -> int:
-    hits = [(s.idx, sent.text) for s in segments if s.party == "rep" for sent in sentences(s.text) if _VALUE.search(sent.text)]
+    hits = [
+        (s.idx, sent.text)
+        for s in segments
+        if s.party == "rep"
+        for sent in sentences(s.text)
+        if _VALUE.search(sent.text)
+    ]
     evidence["value_evidence"] = sorted({i for i, _ in hits})
     return len(hits)
 
@@ -235,9 +289,16 @@ def _objection_signals(segments: list, objections: list, evidence: dict) -> dict
 
 def _price(segments: list, evidence: dict) -> dict[str, Any]:
     price = next((s.idx for s in segments if _PRICE.search(s.text)), None)
-    value = next((s.idx for s in segments if s.party == "rep" and (_VALUE.search(s.text) or _PITCH.search(s.text))), None)
+    value = next(
+        (s.idx for s in segments if s.party == "rep" and (_VALUE.search(s.text) or _PITCH.search(s.text))),
+        None,
+    )
     before = price is not None and (value is None or price < value)
-    concessions = [s.idx for s in segments if s.party == "rep" and _CONCESSION.search(s.text) and not _TRADE.search(s.text)]
+    concessions = [
+        s.idx
+        for s in segments
+        if s.party == "rep" and _CONCESSION.search(s.text) and not _TRADE.search(s.text)
+    ]
     evidence["price_before_value"] = [i for i in (price, value) if i is not None]
     evidence["concession_given_free"] = concessions
     return {"price_before_value": before, "concession_given_free": bool(concessions)}

@@ -15,7 +15,9 @@ from coachsvc.db.models import ActivityRecord, DecisionRole, NextStep, Objection
 def analyze_and_store(session: Session, record: ActivityRecord) -> AnalysisResult:
     """Analyse the record's stored segments and write the results in the session."""
     segments = session.scalars(
-        select(TranscriptSegment).where(TranscriptSegment.activity_id == record.id).order_by(TranscriptSegment.idx)
+        select(TranscriptSegment)
+        .where(TranscriptSegment.activity_id == record.id)
+        .order_by(TranscriptSegment.idx)
     ).all()
     result = analyze_transcript(
         list(segments),

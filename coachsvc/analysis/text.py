@@ -61,7 +61,9 @@ TITLES = (
 _SENTENCE_END = re.compile(r"[。！？!?；;…\n]+|\.(?=\s|$)")
 _COMMA = re.compile(r"[，]|,(?!\s)|(?<=[\u4e00-\u9fff]),|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 #: In English a comma splits only before a new clause (", and we ..."), not in "our CFO, Mark,".
-_EN_COMMA = re.compile(r",\s+(?=(?:and|but|also|plus|so|though|although|besides|which|while|we|i|it|they|our|you)\b)", re.I)
+_EN_COMMA = re.compile(
+    r",\s+(?=(?:and|but|also|plus|so|though|although|besides|which|while|we|i|it|they|our|you)\b)", re.I
+)
 #: Words that start a new clause even without a comma before them (ASR often drops punctuation).
 CONNECTIVES = (
     "但是",
@@ -81,7 +83,9 @@ _EN_CONNECTIVE_RE = re.compile(r"\b(?:but|and also|also|plus|besides|however|on 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z][a-z']*|\d+(?:\.\d+)?%?")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
-_FILLERS = re.compile(r"^(?:嗯+|啊+|呃+|额+|哦+|噢+|那个|就是说|这个|对对|对|好|是的|um+|uh+|well|so|ok|okay)[,，\s]*", re.I)
+_FILLERS = re.compile(
+    r"^(?:嗯+|啊+|呃+|额+|哦+|噢+|那个|就是说|这个|对对|对|好|是的|um+|uh+|well|so|ok|okay)[,，\s]*", re.I
+)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,16 @@ def test_resolves_against_a_wednesday_call(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["年后再说", "过几天再联系", "尽快发给您", "我们内部再商量一下", "明年再看", "sometime soon", "价格3.5万", ""],
+    [
+        "年后再说",
+        "过几天再联系",
+        "尽快发给您",
+        "我们内部再商量一下",
+        "明年再看",
+        "sometime soon",
+        "价格3.5万",
+        "",
+    ],
 )
 def test_no_date_or_an_unresolvable_one_is_none(text):
     assert resolve_due_date(text, WED) is None
@@ -111,6 +120,8 @@ def test_vague_expression_is_found_but_unresolved():
     assert find_due_date("年后再说吧", WED) == (None, 0, 2)
 
 
-@pytest.mark.parametrize("token, value", [("30", 30), ("三十", 30), ("十一", 11), ("两", 2), ("十", 10), ("二十五", 25)])
+@pytest.mark.parametrize(
+    "token, value", [("30", 30), ("三十", 30), ("十一", 11), ("两", 2), ("十", 10), ("二十五", 25)]
+)
 def test_chinese_numbers(token, value):
     assert chinese_number(token) == value

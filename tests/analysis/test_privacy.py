@@ -47,7 +47,14 @@ def test_each_kind_is_masked(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["预算五十万，20%的折扣", "2026-11-18 10:01:02", "订单号A13812345678B", "价格12000元", "下周三之前", "sha 3f8a13812345678cd"],
+    [
+        "预算五十万，20%的折扣",
+        "2026-11-18 10:01:02",
+        "订单号A13812345678B",
+        "价格12000元",
+        "下周三之前",
+        "sha 3f8a13812345678cd",
+    ],
 )
 def test_ordinary_numbers_are_left_alone(text):
     assert mask_pii(text, force=True) == text
@@ -61,7 +68,12 @@ def test_masking_can_be_turned_off(monkeypatch):
 
 
 def test_a_number_spread_over_asr_words_is_masked():
-    words = [{"word": "电话", "start": 0.0}, {"word": "138", "start": 0.5}, {"word": "1234", "start": 0.9}, {"word": "5678", "start": 1.3}]
+    words = [
+        {"word": "电话", "start": 0.0},
+        {"word": "138", "start": 0.5},
+        {"word": "1234", "start": 0.9},
+        {"word": "5678", "start": 1.3},
+    ]
     out = mask_words(words)
     assert [w["word"] for w in out] == ["电话", "[手机号]", "", ""]
     assert out[1]["start"] == 0.5 and words[1]["word"] == "138"  # input untouched
@@ -83,8 +95,12 @@ def test_no_pii_in_db_api_page_or_logs(app, api_client, login, rep, worker, sess
     worker()
     logging.getLogger("coachsvc.test").warning("customer said %s and mailed %s", PII["mobile"], PII["email"])
 
-    texts = [s.text for s in session.scalars(select(TranscriptSegment).where(TranscriptSegment.activity_id == rid))]
-    assert len(texts) == 5 and "[手机号]" in texts[0] and "[身份证号]" in texts[3] and "[银行卡号]" in texts[3]
+    texts = [
+        s.text for s in session.scalars(select(TranscriptSegment).where(TranscriptSegment.activity_id == rid))
+    ]
+    assert (
+        len(texts) == 5 and "[手机号]" in texts[0] and "[身份证号]" in texts[3] and "[银行卡号]" in texts[3]
+    )
     rows = [o.text for o in session.scalars(select(Objection).where(Objection.activity_id == rid))]
     rows += [r.evidence for r in session.scalars(select(DecisionRole).where(DecisionRole.activity_id == rid))]
     rows += [n.evidence for n in session.scalars(select(NextStep).where(NextStep.activity_id == rid))]
