@@ -30,6 +30,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coachsvc import storage
@@ -536,10 +537,14 @@ def answer_text(session: Session, drill: DrillSession, user: User, text: str) ->
         raise DrillError(422, "empty_answer", "回答不能为空")
     if len(text) > MAX_ANSWER_CHARS:
         raise DrillError(422, "answer_too_long", f"回答超过 {MAX_ANSWER_CHARS} 字上限")
-    turn = _new_turn(session, drill, user, "text")
-    turn.answer_text = text
-    score_turn(session, drill, turn)
-    session.commit()
+    try:
+        turn = _new_turn(session, drill, user, "text")
+        turn.answer_text = text
+        score_turn(session, drill, turn)
+        session.commit()
+    except IntegrityError as exc:  # another answer to the same line won the race
+        session.rollback()
+        raise DrillError(409, "answer_conflict", "同一句话已经有一个回答，请刷新后再试") from exc
     return turn
 
 
@@ -555,9 +560,11 @@ def submit_voice(
         turn = _new_turn(session, drill, user, "voice")
         turn.audio_path, turn.status = str(path), "transcribing"
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
-        storage.discard(path)
+        _discard_unreferenced(session, path)
+        if isinstance(exc, IntegrityError):
+            raise DrillError(409, "answer_conflict", "同一句话已经有一个回答，请刷新后再试") from exc
         raise
     try:
         enqueue(
@@ -664,6 +671,12 @@ def _store_voice(filename: str, stream: BinaryIO) -> Path:
         raise
     suffix = Path(filename or "").suffix.lower()[:10] or ".webm"
     return storage.keep(staged, upload_dir, suffix)
+
+
+def _discard_unreferenced(session: Session, path: Path) -> None:
+    """Remove a stored recording unless another turn keeps the same (content-addressed) file."""
+    if session.scalar(select(DrillTurn.id).where(DrillTurn.audio_path == str(path)).limit(1)) is None:
+        storage.discard(path)
 
 
 def _finish_voice(turn_id: int, text: str | None, failure: str | None) -> str:

@@ -158,3 +158,25 @@ def test_a_scored_answer_feeds_the_radar(api_client, new_hire, session, app):
     assert len(rows) == 3  # one entry per behaviour and session, updated as the drill goes on
     final = session.get(DrillSession, drill["id"])
     assert all(r.score == final.score for r in rows)
+
+
+def test_concurrent_answers_to_one_drill_never_break_it(api_client, new_hire, app):
+    import threading
+
+    client, headers = api_client(new_hire)
+    drill = start(client, headers)
+    statuses: list[int] = []
+
+    def send():
+        resp = answer(app.test_client(), headers, drill["id"], "明年的预算几月份开始报？")
+        statuses.append(resp.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(statuses) <= {200, 409} and 200 in statuses
+    state = client.get(f"/api/v1/drills/sessions/{drill['id']}", headers=headers).json
+    assert [t["idx"] for t in state["turns"]] == list(range(len(state["turns"])))
+    assert len(state["turns"]) == statuses.count(200) <= 3
