@@ -81,14 +81,16 @@ def _seed(app, n_records: int) -> tuple[str, list[int]]:
     rng = random.Random(42)
     started = time.perf_counter()
     with session_scope() as session:
-        teams = [Team(name=f"bench-team-{i}") for i in range(TEAMS)]
+        teams = [
+            Team(name=f"{CITIES[i % len(CITIES)]}{'一二三四五'[i // len(CITIES)]}组") for i in range(TEAMS)
+        ]
         session.add_all(teams)
         session.flush()
         pw = hash_password("bench")
         reps = [
             User(
                 username=f"rep-{t.id}-{j}",
-                display_name=f"销售{t.id}-{j}",
+                display_name=_name(t.id * REPS_PER_TEAM + j),
                 role="rep",
                 team_id=t.id,
                 password_hash=pw,
@@ -144,6 +146,16 @@ def _seed(app, n_records: int) -> tuple[str, list[int]]:
         f"daily aggregates rebuilt ({daily_rows:,} rep-day rows) in {rebuilt - loaded:.1f} s"
     )
     return token, rep_ids
+
+
+CITIES = ("华东", "华南", "华北", "西南", "华中")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂"
+
+
+def _name(n: int) -> str:
+    """A realistic display name (no digits: the PII mask scans every string with digits)."""
+    return SURNAMES[n % 20] + GIVEN[(n // 20) % 20] + GIVEN[(n // 400 + n) % 20]
 
 
 def _existing(app) -> tuple[str, list[int]]:

@@ -159,3 +159,29 @@ def test_weakness_threshold_is_configurable(app, session, api_client, trainer, t
     app.config["WEAKNESS_THRESHOLD"] = 0.5
     row = next(r for r in cell() if r["rep"]["id"] == reps[1].id)
     assert row["weak"][i] is False  # 50 >= 75 * 0.5
+
+
+def test_heatmap_scores_equal_each_reps_radar(app, session, api_client, trainer, team):
+    """The heatmap's lean computation gives the radar's numbers, with all three sources mixed."""
+    from coachsvc import ratings as rating_service
+
+    reps = [factories.make_user(session, "rep", team) for _ in range(4)]
+    for r, signals in zip(reps, (rf.GOOD_SIGNALS, rf.POOR_SIGNALS, rf.GOOD_SIGNALS, None), strict=True):
+        if signals:
+            analysed(app, session, r, signals)
+    with app.app_context():
+        for peer in reps[1:]:
+            rating_service.rate(session, peer, reps[0], {"listening": 2, "rapport": 4})
+        rating_service.rate(session, trainer, reps[1], {"listening": 3})
+        radar.add_drill_score(session, reps[3].id, "objection_handling", 64.5, dt.datetime.now(), "d:1")
+        radar.add_drill_score(session, reps[1].id, "listening", 80, dt.datetime.now(), "d:2")
+        session.commit()
+    client, headers = api_client(trainer)
+    heat = client.get("/api/v1/radar/heatmap", headers=headers).get_json()
+    ids = [b["id"] for b in heat["behaviours"]]
+    for row in heat["rows"]:
+        body = client.get(f"/api/v1/radar/reps/{row['rep']['id']}", headers=headers).get_json()
+        axes = {a["id"]: a for a in body["behaviours"]}
+        assert row["scores"] == [axes[b]["score"] for b in ids]
+        assert row["weak"] == [axes[b]["weak"] for b in ids]
+        assert row["diffs"] == [axes[b]["diff"] for b in ids]

@@ -38,7 +38,7 @@ def test_worker_scores_analysed_calls_and_pushes_the_weak_rep(
     assert scores[good].scores["listening"] > scores[poor].scores["listening"]
     talk = next(c for c in scores[poor].checks["listening"] if c["check"] == "talk_below_drop")
     assert talk["met"] is False and talk["evidence"] and talk["evidence"][0]["party"] == "rep"
-    daily = session.get(RadarCallDaily, (weak_rep.id, scores[poor].day))
+    daily = session.get(RadarCallDaily, (scores[poor].day, weak_rep.id))
     assert daily.calls == 1 and daily.listening_n == 1
 
     client, headers = api_client(weak_rep)
@@ -62,4 +62,4 @@ def test_rerunning_a_record_does_not_double_its_aggregates(app, session, api_cli
         radar.update_for_record(session, record_id)
         session.commit()
     session.expire_all()
-    assert session.get(RadarCallDaily, (rep.id, day)).calls == 1
+    assert session.get(RadarCallDaily, (day, rep.id)).calls == 1

@@ -99,7 +99,7 @@ def test_monologue_limit_follows_its_unit():
 
 def _daily(session, rep_id, day):
     session.expire_all()
-    return session.get(RadarCallDaily, (rep_id, day))
+    return session.get(RadarCallDaily, (day, rep_id))
 
 
 def test_update_for_record_adds_replaces_and_is_idempotent(app, session, rep):

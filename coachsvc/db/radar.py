@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -55,10 +56,16 @@ class RadarCallDaily(Base):
     """
 
     __tablename__ = "radar_call_daily"
-    __table_args__ = (Index("ix_radar_call_daily_day", "day"),)
+    # Keyed by day first and, on SQLite, stored in key order (WITHOUT ROWID): a window's rows are
+    # one contiguous range; the (rep, day) index serves a team's or one rep's window.
+    __table_args__ = (
+        PrimaryKeyConstraint("day", "rep_id"),
+        Index("ix_radar_call_daily_rep_day", "rep_id", "day"),
+        {"sqlite_with_rowid": False},
+    )
 
-    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     calls: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -67,10 +74,14 @@ class RadarCallMonthly(Base):
     its whole months here and only its partial months from the daily rows."""
 
     __tablename__ = "radar_call_monthly"
-    __table_args__ = (Index("ix_radar_call_monthly_month", "month"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("month", "rep_id"),
+        Index("ix_radar_call_monthly_rep_month", "rep_id", "month"),
+        {"sqlite_with_rowid": False},
+    )
 
-    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     calls: Mapped[int] = mapped_column(Integer, default=0)
 
 

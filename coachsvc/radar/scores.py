@@ -239,20 +239,6 @@ def blend(stats: Stats, rep_id: int, behaviour: str, p: Params | None = None) ->
     return {"score": _weighted(sources, p), "confidence": _confidence(sources, p), "sources": sources}
 
 
-def lean_score(stats: Stats, rep_id: int, behaviour: str, p: Params) -> tuple[float | None, int, int]:
-    """(blended score, samples behind it, calls) - the same score as `blend`, without the detail
-    (the heatmap computes thousands of these)."""
-    calls, ratings, drills = _sources(stats, (rep_id, behaviour), p)
-    total = wsum = 0.0
-    samples = 0
-    for name, src in (("calls", calls), ("ratings", ratings), ("drills", drills)):
-        if src and src[0] is not None:
-            total += p.source_weights[name] * src[0]
-            wsum += p.source_weights[name]
-            samples += src[1]
-    return (round(total / wsum, 1) if wsum else None), samples, calls[1] if calls else 0
-
-
 Source = tuple[float | None, int] | None
 
 
@@ -365,31 +351,57 @@ def team_grid(session: Session, team_ids: Iterable[int] | None, window: Window) 
 
 def lean_grid(session: Session, team_ids: Iterable[int] | None, window: Window) -> dict[str, Any]:
     """The heatmap's grid: per member and behaviour (in BEHAVIOURS order) the blended score, its
-    difference from the team mean, the weak flag and the call count; per team the means."""
+    difference from the team mean, the weak flag and the call count; per team the means. The same
+    numbers as `blend`, computed without the per-source detail (the heatmap needs thousands)."""
     members = rated_members(session, team_ids)
-    stats = load_stats(session, [u.id for u in members] if team_ids is not None else None, window)
+    who = [(u.id, u.team_id) for u in members]
+    stats = load_stats(session, [i for i, _ in who] if team_ids is not None else None, window)
     p = params()
-    scored = {u.id: [lean_score(stats, u.id, b, p) for b in BEHAVIOURS] for u in members}
+    cells = {rep_id: [_lean_cell(stats, rep_id, b, p) for b in BEHAVIOURS] for rep_id, _ in who}
     sums: dict[int | None, list[list[float]]] = defaultdict(lambda: [[] for _ in BEHAVIOURS])
-    for user in members:
-        for i, (score, _, _) in enumerate(scored[user.id]):
-            if score is not None:
-                sums[user.team_id][i].append(score)
+    for rep_id, team_id in who:
+        per_team = sums[team_id]
+        for i, cell in enumerate(cells[rep_id]):
+            if cell[0] is not None:
+                per_team[i].append(cell[0])
     means = {team: [round(sum(v) / len(v), 1) if v else None for v in per] for team, per in sums.items()}
     rows = {}
-    for user in members:
-        mean = means.get(user.team_id) or [None] * len(BEHAVIOURS)
-        cells = scored[user.id]
-        rows[user.id] = {
-            "scores": [c[0] for c in cells],
+    for rep_id, team_id in who:
+        mean = means.get(team_id) or [None] * len(BEHAVIOURS)
+        row = cells[rep_id]
+        rows[rep_id] = {
+            "scores": [c[0] for c in row],
             "diffs": [
-                round(c[0] - m, 1) if c[0] is not None and m else None
-                for c, m in zip(cells, mean, strict=True)
+                round(c[0] - m, 1) if c[0] is not None and m else None for c, m in zip(row, mean, strict=True)
             ],
-            "weak": [is_weak(c[0], m, c[1], p) for c, m in zip(cells, mean, strict=True)],
-            "calls": [c[2] for c in cells],
+            "weak": [is_weak(c[0], m, c[1], p) for c, m in zip(row, mean, strict=True)],
+            "calls": [c[2] for c in row],
         }
     return {"members": members, "rows": rows, "means": means}
+
+
+def _lean_cell(stats: Stats, rep_id: int, behaviour: str, p: Params) -> tuple[float | None, int, int]:
+    """(blended score, samples behind it, calls): `blend`'s score, summed in the same order."""
+    key = (rep_id, behaviour)
+    total = wsum = 0.0
+    samples = n_calls = 0
+    calls = stats.calls.get(key)
+    if calls:
+        weight = p.source_weights["calls"]
+        total, wsum, samples, n_calls = weight * round(calls[0] / calls[1], 1), weight, calls[1], calls[1]
+    by_kind = stats.ratings.get(key)
+    if by_kind:
+        score, n = _rating_score(by_kind, p)
+        if score is not None:
+            weight = p.source_weights["ratings"]
+            total, wsum, samples = total + weight * score, wsum + weight, samples + n
+    drills = stats.drills.get(key)
+    if drills:
+        weight = p.source_weights["drills"]
+        total += weight * round(drills[0] / drills[1], 1)
+        wsum += weight
+        samples += drills[1]
+    return (round(total / wsum, 1) if wsum else None), samples, n_calls
 
 
 def weak_cells(session: Session, team_id: int, window: Window) -> list[tuple[User, str, dict[str, Any]]]:

@@ -146,6 +146,6 @@ def _add_daily(session: Session, rep_id: int, day: dt.date, scores: dict[str, An
         stmt = insert(model).values(rep_id=rep_id, **{key: index}, **values)
         table = model.__table__
         stmt = stmt.on_conflict_do_update(
-            index_elements=["rep_id", key], set_={c: table.c[c] + stmt.excluded[c] for c in values}
+            index_elements=[key, "rep_id"], set_={c: table.c[c] + stmt.excluded[c] for c in values}
         )
         session.execute(stmt)

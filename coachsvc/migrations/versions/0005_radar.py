@@ -1,4 +1,5 @@
-"""radar: per-call behaviour scores, daily aggregates, 360 ratings, drill scores, coaching.
+"""radar: per-call behaviour scores, daily and monthly aggregates, 360 ratings, drill scores,
+coaching (courses, expert slots, bookings, assignments, offers).
 
 Revision ID: 0005
 Revises: 0001
@@ -49,8 +50,8 @@ def upgrade() -> None:
     op.create_index(op.f('ix_coaching_slots_expert_id'), 'coaching_slots', ['expert_id'], unique=False)
     op.create_index(op.f('ix_coaching_slots_starts_at'), 'coaching_slots', ['starts_at'], unique=False)
     op.create_table('radar_call_daily',
-    sa.Column('rep_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('rep_id', sa.Integer(), nullable=False),
     sa.Column('calls', sa.Integer(), nullable=False),
     sa.Column('rapport_sum', sa.Float(), nullable=False),
     sa.Column('rapport_n', sa.Integer(), nullable=False),
@@ -77,9 +78,43 @@ def upgrade() -> None:
     sa.Column('responsiveness_sum', sa.Float(), nullable=False),
     sa.Column('responsiveness_n', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['rep_id'], ['users.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('rep_id', 'day')
+    sa.PrimaryKeyConstraint('day', 'rep_id'),
+    sqlite_with_rowid=False
     )
-    op.create_index('ix_radar_call_daily_day', 'radar_call_daily', ['day'], unique=False)
+    op.create_index('ix_radar_call_daily_rep_day', 'radar_call_daily', ['rep_id', 'day'], unique=False)
+    op.create_table('radar_call_monthly',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('rep_id', sa.Integer(), nullable=False),
+    sa.Column('calls', sa.Integer(), nullable=False),
+    sa.Column('rapport_sum', sa.Float(), nullable=False),
+    sa.Column('rapport_n', sa.Integer(), nullable=False),
+    sa.Column('questioning_sum', sa.Float(), nullable=False),
+    sa.Column('questioning_n', sa.Integer(), nullable=False),
+    sa.Column('needs_discovery_sum', sa.Float(), nullable=False),
+    sa.Column('needs_discovery_n', sa.Integer(), nullable=False),
+    sa.Column('listening_sum', sa.Float(), nullable=False),
+    sa.Column('listening_n', sa.Integer(), nullable=False),
+    sa.Column('solution_tailoring_sum', sa.Float(), nullable=False),
+    sa.Column('solution_tailoring_n', sa.Integer(), nullable=False),
+    sa.Column('value_articulation_sum', sa.Float(), nullable=False),
+    sa.Column('value_articulation_n', sa.Integer(), nullable=False),
+    sa.Column('objection_handling_sum', sa.Float(), nullable=False),
+    sa.Column('objection_handling_n', sa.Integer(), nullable=False),
+    sa.Column('competitor_handling_sum', sa.Float(), nullable=False),
+    sa.Column('competitor_handling_n', sa.Integer(), nullable=False),
+    sa.Column('price_negotiation_sum', sa.Float(), nullable=False),
+    sa.Column('price_negotiation_n', sa.Integer(), nullable=False),
+    sa.Column('decision_mapping_sum', sa.Float(), nullable=False),
+    sa.Column('decision_mapping_n', sa.Integer(), nullable=False),
+    sa.Column('next_step_commitment_sum', sa.Float(), nullable=False),
+    sa.Column('next_step_commitment_n', sa.Integer(), nullable=False),
+    sa.Column('responsiveness_sum', sa.Float(), nullable=False),
+    sa.Column('responsiveness_n', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['rep_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('month', 'rep_id'),
+    sqlite_with_rowid=False
+    )
+    op.create_index('ix_radar_call_monthly_rep_month', 'radar_call_monthly', ['rep_id', 'month'], unique=False)
     op.create_table('radar_drill_scores',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -220,7 +255,9 @@ def downgrade() -> None:
     op.drop_table('radar_rating_links')
     op.drop_index('ix_radar_drill_scores_user_day', table_name='radar_drill_scores')
     op.drop_table('radar_drill_scores')
-    op.drop_index('ix_radar_call_daily_day', table_name='radar_call_daily')
+    op.drop_index('ix_radar_call_monthly_rep_month', table_name='radar_call_monthly')
+    op.drop_table('radar_call_monthly')
+    op.drop_index('ix_radar_call_daily_rep_day', table_name='radar_call_daily')
     op.drop_table('radar_call_daily')
     op.drop_index(op.f('ix_coaching_slots_starts_at'), table_name='coaching_slots')
     op.drop_index(op.f('ix_coaching_slots_expert_id'), table_name='coaching_slots')
