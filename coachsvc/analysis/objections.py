@@ -168,15 +168,31 @@ def cue_categories(text: str) -> set[str]:
 def decide(classes: list[str], probs, text: str) -> tuple[str, float]:
     """The category (or none) for a clause: the classifier's probabilities, with a bonus for
     the categories whose cue phrases are said."""
+    ranked = rank(classes, probs, text)
+    if ranked and ranked[0][1] >= OBJECTION_MIN_PROBABILITY:
+        return ranked[0]
+    return NONE_LABEL, ranked[0][1] if ranked else 0.0
+
+
+def rank(classes: list[str], probs, text: str) -> list[tuple[str, float]]:
     cues = cue_categories(text)
-    best, score = NONE_LABEL, 0.0
-    for i, cat in enumerate(classes):
-        if cat == NONE_LABEL:
-            continue
-        value = float(probs[i]) + (LEXICON_BONUS if cat in cues else 0.0)
-        if value > score:
-            best, score = cat, value
-    return (best, score) if score >= OBJECTION_MIN_PROBABILITY else (NONE_LABEL, score)
+    scored = [
+        (cat, float(probs[i]) + (LEXICON_BONUS if cat in cues else 0.0))
+        for i, cat in enumerate(classes)
+        if cat != NONE_LABEL
+    ]
+    return sorted(scored, key=lambda cs: -cs[1])
+
+
+def also_raised(classes: list[str], probs, text: str, first: str) -> list[tuple[str, float]]:
+    """Other categories a run-on clause raises too (价格贵了22%且今年预算用完了): said in cue
+    words and likely enough."""
+    cues = cue_categories(text)
+    return [
+        (cat, score)
+        for cat, score in rank(classes, probs, text)[1:]
+        if cat != first and cat in cues and score >= OBJECTION_MIN_PROBABILITY
+    ]
 
 
 @dataclass
@@ -247,6 +263,9 @@ def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Sp
             continue  # the clause sounds like an objection, its sentence plainly is not one
         chosen.append((idx, span, label, min(p, 1.0)))
         covered.add((si, label))
+        for other, q in also_raised(classes, row, cleaned, label):
+            chosen.append((idx, span, other, min(q, 1.0)))
+            covered.add((si, other))
     for si, (idx, sent, cleaned) in enumerate(sents):
         label, p = decide(sent_classes, sent_probs[si], cleaned)
         if label != NONE_LABEL and p >= SENTENCE_MIN_PROBABILITY and (si, label) not in covered:

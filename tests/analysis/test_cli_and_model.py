@@ -4,6 +4,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from coachsvc.analysis import corpus
@@ -139,3 +140,19 @@ def test_artifacts_are_small_and_load():
     assert size < 5 * 1024 * 1024
     bundle = load_bundle()
     assert set(bundle.heads) == {"objection", "role", "next_step"}
+
+
+@pytest.mark.slow
+def test_analyze_transcribes_a_recording_first():
+    """The demo visit as a stereo recording: real Whisper, then the analysis copes with its noise."""
+    audio = Path(__file__).parents[1] / "data" / "visit_stereo.opus"
+    result = CliRunner().invoke(cli, ["analyze", str(audio), "--call-date", "2026-11-18", "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert [o["category"] for o in out["objections"]] == ["price", "budget"]
+    assert all(isinstance(o["start"], float) for o in out["objections"])  # seconds, not line numbers
+    assert ("张总", "decision_maker") in [(r["person"], r["role"]) for r in out["roles"]]
+    assert sorted(n["due"] for n in out["next_steps"]) == ["2026-11-23", "2026-11-24"]
+    assert (
+        out["signals"]["duration_seconds"] > 30 and out["signals"]["longest_rep_monologue_unit"] == "seconds"
+    )
