@@ -44,9 +44,13 @@ def register_api(app: Flask) -> None:
     from coachsvc.api import activities, tokens
     from coachsvc.api import credits, mentoring  # mentoring credits (issue 7)
 
+    for module in (activities, tokens, mentoring, credits):
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp)
+
     from coachsvc.api import coaching, radar, ratings  # radar, 360 ratings, coaching (issue 5)
 
-    for module in (activities, tokens, mentoring, credits, radar, ratings, coaching):
+    for module in (radar, ratings, coaching):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
 

@@ -3,7 +3,7 @@
 Add one import line per feature module (coachsvc/db/<feature>.py).
 """
 
-# ruff: noqa: F401
+# ruff: noqa: F401, I001  (one import line per feature, on purpose)
 from coachsvc.db import credits
 from coachsvc.db import drills
 from coachsvc.db import radar
