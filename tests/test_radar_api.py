@@ -185,3 +185,13 @@ def test_heatmap_scores_equal_each_reps_radar(app, session, api_client, trainer,
         assert row["scores"] == [axes[b]["score"] for b in ids]
         assert row["weak"] == [axes[b]["weak"] for b in ids]
         assert row["diffs"] == [axes[b]["diff"] for b in ids]
+
+
+def test_rep_without_team_has_a_radar_without_team_mean(app, session, api_client, admin):
+    loner = factories.make_user(session, "rep")
+    analysed(app, session, loner, rf.GOOD_SIGNALS)
+    client, headers = api_client(admin)
+    body = client.get(f"/api/v1/radar/reps/{loner.id}", headers=headers).get_json()
+    listening = next(a for a in body["behaviours"] if a["id"] == "listening")
+    assert body["calls"] == 1 and listening["score"] == 100.0
+    assert listening["team_mean"] is None and listening["weak"] is False

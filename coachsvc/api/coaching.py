@@ -3,6 +3,8 @@ and each rep's pushed courses and offered slots."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -222,9 +224,7 @@ class Slots(MethodView):
         _require_manager()
         starts_at = body.pop("starts_at")
         if starts_at.tzinfo is not None:
-            from datetime import UTC
-
-            starts_at = starts_at.astimezone(UTC).replace(tzinfo=None)
+            starts_at = starts_at.astimezone(dt.UTC).replace(tzinfo=None)
         return _service(coaching.create_slot, get_db(), current_user, starts_at=starts_at, **body)
 
 

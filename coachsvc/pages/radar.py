@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -34,12 +36,10 @@ def _window():
     try:
         start = request.args.get("from") or None
         end = request.args.get("to") or None
-        from datetime import date
-
         return radar.window_of(
             request.args.get("window") or None,
-            date.fromisoformat(start) if start else None,
-            date.fromisoformat(end) if end else None,
+            dt.date.fromisoformat(start) if start else None,
+            dt.date.fromisoformat(end) if end else None,
         ), None
     except ValueError as exc:  # WindowError is a ValueError, and so is a malformed date
         return radar.window_of(), f"时间窗无效：{exc}"

@@ -14,6 +14,7 @@ from coachsvc.db.radar import DrillScore, RadarCallScore
 from coachsvc.radar import settings
 from coachsvc.radar.scores import (
     Window,
+    blend,
     confidence_label,
     lean_grid,
     load_stats,
@@ -35,39 +36,32 @@ def behaviours_meta() -> list[dict[str, str]]:
 def rep_radar(session: Session, rep: User, window: Window) -> dict[str, Any]:
     """The rep's blended score per behaviour with sources, confidence, the team mean and weak flags."""
     grid = team_grid(session, [rep.team_id] if rep.team_id is not None else [], window)
-    cells = grid["cells"].get(rep.id)
-    if cells is None:  # not a rated member (no team, or not a rep): the rep alone
+    cells, stats = grid["cells"].get(rep.id), grid["stats"]
+    if cells is None:  # not a rated member (no team, or not a rep): the rep alone, no team mean
         stats = load_stats(session, [rep.id], window)
-        from coachsvc.radar.scores import blend
-
-        cells = {
-            b: {**blend(stats, rep.id, b), "team_mean": None, "diff": None, "rel": None, "weak": False}
-            for b in BEHAVIOURS
-        }
-    axes = []
-    for b in BEHAVIOURS:
-        cell = cells[b]
-        axes.append(
-            {
-                "id": b,
-                "label": BEHAVIOUR_LABELS[b],
-                "score": cell["score"],
-                "team_mean": cell["team_mean"],
-                "diff": cell["diff"],
-                "weak": cell["weak"],
-                "confidence": cell["confidence"],
-                "confidence_label": confidence_label(cell["confidence"]),
-                "sources": cell["sources"],
-            }
-        )
-    calls = grid["stats"].call_counts.get(rep.id, 0) if rep.id in grid["cells"] else None
+        alone = {"team_mean": None, "diff": None, "rel": None, "weak": False}
+        cells = {b: {**blend(stats, rep.id, b), **alone} for b in BEHAVIOURS}
     return {
         "rep": _user(rep),
         "window": window.as_dict(),
         "team_size": sum(1 for u in grid["members"] if u.team_id == rep.team_id),
-        "calls": calls if calls is not None else 0,
+        "calls": stats.call_counts.get(rep.id, 0),
         "weakness_threshold": settings.get("WEAKNESS_THRESHOLD"),
-        "behaviours": axes,
+        "behaviours": [_axis(b, cells[b]) for b in BEHAVIOURS],
+    }
+
+
+def _axis(behaviour: str, cell: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": behaviour,
+        "label": BEHAVIOUR_LABELS[behaviour],
+        "score": cell["score"],
+        "team_mean": cell["team_mean"],
+        "diff": cell["diff"],
+        "weak": cell["weak"],
+        "confidence": cell["confidence"],
+        "confidence_label": confidence_label(cell["confidence"]),
+        "sources": cell["sources"],
     }
 
 

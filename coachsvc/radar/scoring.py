@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from coachsvc.behaviours import BEHAVIOURS
 from coachsvc.db.models import ActivityRecord
 from coachsvc.radar.checks import CHECKS, CallFacts
@@ -77,8 +75,3 @@ def _quotes(facts: CallFacts, idxs: tuple[int, ...]) -> list[dict[str, Any]]:
         if len(quotes) >= QUOTES_PER_CHECK:
             break
     return quotes
-
-
-def load_and_score(session: Session, record: ActivityRecord) -> tuple[dict, dict]:
-    """Score a record as stored now."""
-    return score_call(facts_of(record))
