@@ -300,9 +300,20 @@ _CONCERN = re.compile(
 )
 
 
+#: Asking for material (你把资质发一下) or saying who does what (她是管预算的).
+_NOT_OBJECTION = re.compile(
+    r"(?:把|将)[^，,。]{1,16}(?:发|给|寄|传)(?:一下|过来|给我|我|给)|发(?:一下|过来|给我)|"
+    r"^(?:他|她|他们|她们)?(?:是)?(?:负责|管)[^，,。]{0,10}的?$"
+)
+
+
 def is_plain_inquiry(text: str) -> bool:
-    """驻场要另外收费吗 / 能支持并发五千吗: the customer asks, without voicing a concern."""
-    return bool(_INQUIRY.search(text.strip())) and not _CONCERN.search(text)
+    """驻场要另外收费吗 / 能支持并发五千吗 / 你把资质发一下 / 她是管预算的: the customer asks or
+    tells, without voicing a concern."""
+    stripped = text.strip()
+    if _NOT_OBJECTION.search(stripped) and not re.search(r"太|不|没|贵|担心|怕", stripped):
+        return True
+    return bool(_INQUIRY.search(stripped)) and not _CONCERN.search(text)
 
 
 def _too_short(text: str) -> bool:
