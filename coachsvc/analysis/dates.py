@@ -67,6 +67,8 @@ def find_due_date(text: str, call_date: dt.date) -> tuple[dt.date | None, int, i
     A vague expression (年后, 过几天) is found but resolves to None, so the caller knows a time was
     said and that it cannot be pinned down.
     """
+    if not _ANY_RULE.search(text):
+        return None
     found: list[tuple[int, int, dt.date | None]] = []
     for pattern, handler in _RULES:
         m = pattern.search(text)  # the first match of each rule is enough to compete for the earliest
@@ -420,6 +422,12 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], dt.date], dt.date |
     (_rx(r"\b(?:by\s+|on\s+|before\s+)?the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b"), _day_of_month_en),
     (_rx(r"\b(?:sometime|later|soon|asap|after\s+the\s+holidays|next\s+year|next\s+quarter)\b"), _vague),
 ]
+
+
+#: Every rule at once, to skip the rules one by one when a text says no date at all.
+_ANY_RULE = re.compile(
+    "|".join("(?:" + re.sub(r"\(\?P<\w+>", "(?:", p.pattern) + ")" for p, _ in _RULES), re.IGNORECASE
+)
 
 
 class _FakeMatch(dict):

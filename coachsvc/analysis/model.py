@@ -13,6 +13,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -75,23 +76,19 @@ class Bundle:
         return classes, np.where(total > 0, probs / np.where(total > 0, total, 1.0), uniform)
 
     def _scores(self, docs: list[list[str]], weights: np.ndarray) -> np.ndarray:
-        vocab = self.vocab
-        idx_all, val_all, row_all = [], [], []
-        for row, doc in enumerate(docs):
-            counts: dict[int, int] = {}
-            for term in doc:
-                i = vocab.get(term)
-                if i is not None:
-                    counts[i] = counts.get(i, 0) + 1
-            idx_all.extend(counts)
-            val_all.extend(counts.values())
-            row_all.extend([row] * len(counts))
+        get = self.vocab.get
+        size = len(self.vocab)
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        flat = chain.from_iterable(map(get, doc, repeat(-1)) for doc in docs)  # C-level lookups
+        found = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
+        rows_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        keep = found >= 0
         out = np.zeros((len(docs), weights.shape[1]))
-        if not idx_all:
+        if not keep.any():
             return out
-        idx = np.fromiter(idx_all, dtype=np.int64, count=len(idx_all))
-        rows = np.fromiter(row_all, dtype=np.int64, count=len(row_all))
-        vals = (1.0 + np.log(np.fromiter(val_all, dtype=np.float64, count=len(val_all)))) * self.idf[idx]
+        uniq, counts = np.unique(rows_of[keep] * size + found[keep], return_counts=True)  # sorted by row
+        rows, idx = np.divmod(uniq, size)
+        vals = (1.0 + np.log(counts)) * self.idf[idx]
         norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=len(docs)))
         vals = vals / norms[rows]
         # rows come in order: sum each row's run of contributions in one reduceat

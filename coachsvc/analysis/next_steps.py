@@ -248,7 +248,10 @@ def _merge(steps: list[FoundStep]) -> list[FoundStep]:
     are one: keep the longer wording, from the side that owns it."""
     out: list[FoundStep] = []
     for step in steps:
-        twin = next((o for o in reversed(out) if _same_step(o, step)), None)
+        recent = [
+            o for o in out[-6:] if step.segment_idx - o.segment_idx <= 2
+        ]  # twins are said close together
+        twin = next((o for o in reversed(recent) if _same_step(o, step)), None)
         if twin is None:
             out.append(step)
             continue

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from coachsvc.analysis.constants import (
     HANDLED_WITHIN_REP_TURNS,
     LEXICON_BONUS,
@@ -175,23 +177,26 @@ def decide(classes: list[str], probs, text: str) -> tuple[str, float]:
 
 
 def rank(classes: list[str], probs, text: str) -> list[tuple[str, float]]:
-    cues = cue_categories(text)
-    scored = [
-        (cat, float(probs[i]) + (LEXICON_BONUS if cat in cues else 0.0))
-        for i, cat in enumerate(classes)
-        if cat != NONE_LABEL
-    ]
+    """Categories by score; cue phrases are only looked for where the bonus could matter."""
+    floor = OBJECTION_MIN_PROBABILITY - LEXICON_BONUS
+    scored = []
+    for i, cat in enumerate(classes):
+        if cat == NONE_LABEL:
+            continue
+        p = float(probs[i])
+        if p >= floor and CATEGORY_CUES[cat].search(text):
+            p += LEXICON_BONUS
+        scored.append((cat, p))
     return sorted(scored, key=lambda cs: -cs[1])
 
 
 def also_raised(classes: list[str], probs, text: str, first: str) -> list[tuple[str, float]]:
     """Other categories a run-on clause raises too (价格贵了22%且今年预算用完了): said in cue
     words and likely enough."""
-    cues = cue_categories(text)
     return [
         (cat, score)
         for cat, score in rank(classes, probs, text)[1:]
-        if cat != first and cat in cues and score >= OBJECTION_MIN_PROBABILITY
+        if cat != first and score >= OBJECTION_MIN_PROBABILITY and CATEGORY_CUES[cat].search(text)
     ]
 
 
@@ -242,7 +247,7 @@ def _pieces(segments: list) -> tuple[list[tuple[int, Span, str]], list[tuple[int
                 continue
             sents.append((seg.idx, sent, cleaned_sent))
             for span in clauses(sent.text):
-                cleaned = neutralise(span.text)
+                cleaned = cleaned_sent[span.start : span.end]  # neutralise keeps offsets
                 if not _too_short(cleaned) and not is_plain_inquiry(cleaned):
                     shifted = Span(span.text, sent.start + span.start, sent.start + span.end)
                     candidates.append((seg.idx, shifted, cleaned, len(sents) - 1))
@@ -250,8 +255,8 @@ def _pieces(segments: list) -> tuple[list[tuple[int, Span, str]], list[tuple[int
 
 
 def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Span, str, float]]:
-    sent_classes, sent_probs = bundle.proba("objection", features_batch([s[2] for s in sents]))
     classes, probs = bundle.proba("objection", features_batch([c[2] for c in candidates]))
+    sent_classes, sent_probs = _sentence_probs(sents, candidates, classes, probs, bundle)
     none_col = sent_classes.index(NONE_LABEL)
     chosen: list[tuple[int, Span, str, float]] = []
     covered: set[tuple[int, str]] = set()
@@ -272,6 +277,21 @@ def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Sp
             chosen.append((idx, sent, label, min(p, 1.0)))
     chosen.sort(key=lambda c: (c[0], c[1].start))
     return chosen
+
+
+def _sentence_probs(sents: list, candidates: list, classes: list[str], probs, bundle: Bundle):
+    """Sentence-level probabilities; a one-clause sentence reuses its clause's (same text)."""
+    single = {c[3]: n for n, c in enumerate(candidates) if c[2] == sents[c[3]][2]}
+    todo = [si for si in range(len(sents)) if si not in single]
+    out = probs[[single.get(si, 0) for si in range(len(sents))]] if len(probs) else None
+    if todo or out is None:
+        sent_classes, computed = bundle.proba("objection", features_batch([sents[si][2] for si in todo]))
+        if out is None:
+            out = np.zeros((len(sents), len(sent_classes)))
+        if todo:
+            out[todo] = computed
+        return sent_classes, out
+    return classes, out
 
 
 def _one_per_category_and_turn(chosen: list[tuple[int, Span, str, float]]) -> list[FoundObjection]:

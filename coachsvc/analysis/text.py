@@ -307,7 +307,6 @@ def _zh_features(masked: str, words: list[str]) -> list[str]:
     syl = to_pinyin(masked)
     feats += ["p:" + s for s in syl]
     feats += ["p:" + a + "_" + b for a, b in zip(syl, syl[1:], strict=False)]
-    feats += ["p:" + a + "_" + b + "_" + c for a, b, c in zip(syl, syl[1:], syl[2:], strict=False)]
     feats += ["w:" + w for w in words]
     feats += ["w:" + a + "|" + b for a, b in zip(words, words[1:], strict=False)]
     return feats
