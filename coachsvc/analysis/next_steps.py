@@ -142,6 +142,9 @@ def _step_clauses(text: str) -> list:
 
     out = []
     for span in clauses(text):
+        if " and " not in span.text:
+            out.append(span)
+            continue
         pos = 0
         for m in _EN_AND.finditer(span.text):
             out.append(Span(span.text[pos : m.start()], span.start + pos, span.start + m.start()))

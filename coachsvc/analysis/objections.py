@@ -62,6 +62,8 @@ _NEGATED = [
     re.compile(r"\b(?:not|never)\s+(?:really\s+)?(?:worried|concerned)\s+about\s+\w+", re.I),
     re.compile(r"\bwe(?:'re| are)\s+fine\s+with\s+the\s+\w+", re.I),
 ]
+_ANY_NEGATED = re.compile("|".join(f"(?:{p.pattern})" for p in _NEGATED), re.IGNORECASE)
+
 #: Favourable conditions (如果价格合适的话) are not objections; conditions that threaten are.
 _HYPOTHETICAL = re.compile(
     r"(?:如果|假如|假设|要是|倘若|若是|只要)[^，,。！？!?；;]{0,18}?(?:的话|就|，|,|$)|"
@@ -213,8 +215,7 @@ class FoundObjection:
 
 def neutralise(text: str) -> str:
     """Blank out negated concerns and favourable hypotheticals (keeps offsets)."""
-    for pattern in _NEGATED:
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    text = _ANY_NEGATED.sub(lambda m: " " * len(m.group(0)), text)
     return _HYPOTHETICAL.sub(
         lambda m: m.group(0) if _THREAT.search(m.group(0)) else " " * len(m.group(0)), text
     )
@@ -255,8 +256,9 @@ def _pieces(segments: list) -> tuple[list[tuple[int, Span, str]], list[tuple[int
 
 
 def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Span, str, float]]:
-    classes, probs = bundle.proba("objection", features_batch([c[2] for c in candidates]))
-    sent_classes, sent_probs = _sentence_probs(sents, candidates, classes, probs, bundle)
+    docs = features_batch([c[2] for c in candidates])
+    classes, probs = bundle.proba("objection", docs)
+    sent_classes, sent_probs = _sentence_probs(sents, candidates, docs, classes, probs, bundle)
     none_col = sent_classes.index(NONE_LABEL)
     chosen: list[tuple[int, Span, str, float]] = []
     covered: set[tuple[int, str]] = set()
@@ -279,18 +281,21 @@ def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Sp
     return chosen
 
 
-def _sentence_probs(sents: list, candidates: list, classes: list[str], probs, bundle: Bundle):
-    """Sentence-level probabilities; a one-clause sentence reuses its clause's (same text)."""
-    single = {c[3]: n for n, c in enumerate(candidates) if c[2] == sents[c[3]][2]}
-    todo = [si for si in range(len(sents)) if si not in single]
-    out = probs[[single.get(si, 0) for si in range(len(sents))]] if len(probs) else None
-    if todo or out is None:
-        sent_classes, computed = bundle.proba("objection", features_batch([sents[si][2] for si in todo]))
-        if out is None:
-            out = np.zeros((len(sents), len(sent_classes)))
-        if todo:
-            out[todo] = computed
-        return sent_classes, out
+def _sentence_probs(sents: list, candidates: list, docs: list, classes: list[str], probs, bundle: Bundle):
+    """Sentence-level probabilities. A one-clause sentence reuses its clause's; a longer one is
+    scored on its clauses' features together (the few n-grams across a comma are left out)."""
+    out = np.zeros((len(sents), len(classes)))
+    out[:, classes.index(NONE_LABEL)] = 1.0  # a sentence with no clause left is neutral
+    joined: dict[int, list[str]] = {}
+    for n, cand in enumerate(candidates):
+        if cand[2] == sents[cand[3]][2]:
+            out[cand[3]] = probs[n]
+        else:
+            joined.setdefault(cand[3], []).extend(docs[n])
+    if joined:
+        order = list(joined)
+        _, computed = bundle.proba("objection", [joined[si] for si in order])
+        out[order] = computed
     return classes, out
 
 

@@ -156,8 +156,13 @@ class Mention:
     implied_role: str | None = None
 
 
+_MAYBE_PERSON = re.compile("[A-Z]|[" + "".join(sorted({t[-1] for t in TITLES})) + "老小板导部门务购监员]")
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every person mention in `text`, left to right, without overlaps."""
+    if not _MAYBE_PERSON.search(text):
+        return []  # no title, post or capital letter: nobody is named (the common case, and fast)
     found: list[Mention] = []
     for m in _NAMED.finditer(text):
         mention = _named_mention(text, m)
