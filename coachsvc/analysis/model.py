@@ -26,6 +26,7 @@ MODELS_DIR = REPO_ROOT / "models"
 ARTIFACT_DIR = MODELS_DIR / "analysis"
 CORPUS_DIR = MODELS_DIR / "corpus"
 DEVSET_PATH = MODELS_DIR / "devset.jsonl"
+TESTSET_PATH = MODELS_DIR / "testset.jsonl"  # written apart, never used to tune
 CLASSIFIER_FILE = "classifiers.npz"
 VOCAB_FILE = "vocabulary.json"
 HEADS = ("objection", "role", "next_step")
@@ -244,6 +245,8 @@ def train(log=print) -> dict[str, Any]:
         from coachsvc.analysis.evaluate import evaluate_file
 
         manifest["devset_metrics"] = evaluate_file(DEVSET_PATH)["summary"]
+        if TESTSET_PATH.exists():
+            manifest["testset_metrics"] = evaluate_file(TESTSET_PATH)["summary"]
     artifact_path("manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     reset()
     return manifest

@@ -13,6 +13,7 @@ from coachsvc.analysis.text import SURNAME_SET, SURNAMES, TITLES, pinyin_table
 #: Departments whose people have a decision-chain role by their function.
 DEPARTMENT_ROLES = {
     "采购": "procurement",
+    "法务": "procurement",  # legal reviews the contract: a gatekeeper (采购/把关者)
     "财务": "finance",
     "技术": "technical_evaluator",
     "信息": "technical_evaluator",
@@ -205,6 +206,8 @@ def _named_mention(text: str, m: re.Match[str]) -> Mention | None:
             return None
         before = "" if m["dept"] or not m.start("sur") else text[m.start("sur") - 1 : m.start("sur")]
         canon = canonical_surname(sur, before)
+        if canon is None and (m["dept"] or text[max(0, m.start("sur") - 1) : m.start("sur")] == "的"):
+            canon = sur if re.match(r"[\u4e00-\u9fff]", sur) and not _is_word(sur + title) else None
         if canon is None:
             return None
         name = canon + title
@@ -299,13 +302,16 @@ def _english_mentions(text: str) -> list[Mention]:
         ):
             continue
         dept = re.match(
-            r"\s+(?:from|in|of)\s+(procurement|purchasing|finance|IT|it|engineering)\b", text[m.end() :]
+            r"\s+(?:from|in|of)\s+(procurement|purchasing|finance|legal|IT|it|engineering)\b", text[m.end() :]
         )
         role = None
         if dept:
-            role = {"procurement": "procurement", "purchasing": "procurement", "finance": "finance"}.get(
-                dept.group(1).lower(), "technical_evaluator"
-            )
+            role = {
+                "procurement": "procurement",
+                "purchasing": "procurement",
+                "legal": "procurement",
+                "finance": "finance",
+            }.get(dept.group(1).lower(), "technical_evaluator")
         out.append(Mention(m.group(0), " ".join(words), "en:" + words[0].lower(), m.start(), m.end(), role))
     return out
 

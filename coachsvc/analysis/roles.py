@@ -42,6 +42,8 @@ ROLE_CUES: dict[str, str] = {
         r"POC|poc|evaluat|review the (?:security|api|integration)|technical|api"
     ),
     "procurement": (
+        r"vendor contracts?|supplier contracts?|handles? (?:all )?(?:the )?contracts?|"
+        r"审合同|合同(?:都)?(?:是)?(?:她|他)?(?:来)?审|"
         r"供应商评估|供应商管理|选供应商|负责供应商|负责采购|管采购|"
         r"采购(?:这块|那边)|比价|采购流程|走流程|招标|询价|供应商(?:准入|入库)|"
         r"压价|谈商务|商务谈判|对比(?:一下)?(?:两家|几家)?的?(?:方案|报价)|"
