@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -223,6 +224,7 @@ def cmd_pipeline(worker_class: str = "simple") -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=120)
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"load {os.getloadavg()}")
 
 
@@ -305,7 +307,7 @@ def cmd_upload(megabytes: int = 500) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        wav.unlink()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _big_wav(path: Path, megabytes: int) -> None:

@@ -63,9 +63,15 @@ def test_aishell_clip_is_transcribed_within_the_measured_cer(whisper, asr_config
     assert utterances[0].start is not None and utterances[0].end > utterances[0].start
 
 
-def test_mono_visit_gets_text_turns_and_parties(whisper, asr_config):
-    seen = []
-    utterances = transcribe_path(DATA / "visit_mono.opus", "zh", seen.append, config=asr_config)
+@pytest.fixture(scope="module")
+def mono_visit(whisper, asr_config):
+    """visit_mono transcribed once for the tests that read it, with the progress it reported."""
+    seen: list[float] = []
+    return transcribe_path(DATA / "visit_mono.opus", "zh", seen.append, config=asr_config), seen
+
+
+def test_mono_visit_gets_text_turns_and_parties(mono_visit):
+    utterances, seen = mono_visit
     reference = _reference()
     assert cer("".join(t for _, t in reference), _text(utterances)) <= VISIT_CER_MAX
     hypothesis = [(u.party, u.text) for u in utterances]
@@ -78,10 +84,19 @@ def test_mono_visit_gets_text_turns_and_parties(whisper, asr_config):
     assert seen == sorted(seen) and 0 < seen[0] < 1 and seen[-1] == 1.0 and len(seen) >= 3
 
 
-def test_uploader_can_say_the_rep_speaks_second(whisper, asr_config):
-    first = transcribe_path(DATA / "visit_mono.opus", "zh", config=asr_config)
+def test_uploader_can_say_the_rep_speaks_second(mono_visit, asr_config):
+    first, _ = mono_visit
     second = transcribe_path(DATA / "visit_mono.opus", "zh", rep_hint="second", config=asr_config)
     assert [u.party for u in first] == [{"rep": "customer", "customer": "rep"}[u.party] for u in second]
+
+
+def test_long_recordings_are_decoded_in_chunks_with_one_speaker_map(mono_visit, asr_config):
+    config = {**asr_config, "ASR_CHUNK_SECONDS": 25.0}  # visit_mono in three chunks
+    utterances = transcribe_path(DATA / "visit_mono.opus", "zh", config=config)
+    reference = _reference()
+    assert cer("".join(t for _, t in reference), _text(utterances)) <= VISIT_CER_MAX + 0.03
+    assert party_accuracy(reference, [(u.party, u.text) for u in utterances]) >= PARTY_ACCURACY_MIN
+    assert max(u.end for u in utterances) > 55  # times are offset by each chunk's start
 
 
 def test_stereo_visit_is_split_by_channel(whisper, asr_config):

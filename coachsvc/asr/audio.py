@@ -15,6 +15,7 @@ import av
 import numpy as np
 
 SAMPLE_RATE = 16000
+CUT_SEARCH_SECONDS = 5.0
 
 
 class AudioInputError(ValueError):
@@ -69,12 +70,25 @@ def iter_chunks(source: AudioSource, chunk_seconds: float, max_seconds: float) -
         check_length(offset + have / SAMPLE_RATE, max_seconds)
         while have >= per_chunk:
             block = np.concatenate(pending, axis=1)
-            yield Chunk(offset, block[:, :per_chunk])
-            pending, have, offset = [block[:, per_chunk:]], have - per_chunk, offset + chunk_seconds
+            cut = quiet_cut(block[:, :per_chunk])
+            yield Chunk(offset, block[:, :cut])
+            pending, have, offset = [block[:, cut:]], have - cut, offset + cut / SAMPLE_RATE
     for out in resampler.resample(None):
         pending.append(out.to_ndarray())
     if pending and sum(p.shape[1] for p in pending):
         yield Chunk(offset, np.concatenate(pending, axis=1))
+
+
+def quiet_cut(block: np.ndarray) -> int:
+    """Where to end a chunk: the quietest 100 ms in its last `CUT_SEARCH_SECONDS`, so a chunk
+    boundary falls in a pause rather than inside a word."""
+    frame = SAMPLE_RATE // 10
+    search = min(int(CUT_SEARCH_SECONDS * SAMPLE_RATE), block.shape[1]) // frame * frame
+    if search < frame:
+        return block.shape[1]
+    tail = block[:, block.shape[1] - search :]
+    energy = np.square(tail).mean(axis=0).reshape(-1, frame).mean(axis=1)
+    return block.shape[1] - search + (int(energy.argmin()) + 1) * frame
 
 
 def check_length(seconds: float | None, max_seconds: float) -> None:

@@ -66,7 +66,16 @@ def get_model(config: Mapping[str, Any] | None = None):
 
 
 def preload(app) -> None:
-    """Worker preload hook (coachsvc.preload.PRELOADERS): load the model before taking jobs."""
+    """Worker preload hook (coachsvc.preload.PRELOADERS): load the model before taking jobs.
+
+    Not before a fork: Whisper inference in a forked child blocks forever on a futex (CTranslate2's
+    thread state does not survive fork(); measured, bench/README.md "ASR"). A forking worker
+    (WORKER_CLASS=fork) only assembles and verifies the model here; each work horse loads it.
+    """
+    if os.environ.get("WORKER_CLASS") == "fork":
+        model_path(ModelSettings.from_config(app.config))
+        log.info("fork worker: the Whisper model is loaded in each work horse, not before the fork")
+        return
     get_model(app.config)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from coachsvc.asr.audio import AudioInputError, Chunk, iter_chunks, open_audio
 from coachsvc.asr.diarize import ChannelMap, Diarizer, SpeakerMap
+from coachsvc.asr.metrics import normalize
 from coachsvc.asr.model import _current_config, get_model
 from coachsvc.config import ASR_PROMPTS
 from coachsvc.transcripts import Utterance
@@ -29,6 +30,13 @@ SAME_CHANNEL_RATIO = 0.05
 #: A pause this long inside one Whisper segment starts a new utterance. VAD joins the speech of a
 #: channel (or of a quiet stretch) into one stream, so one segment can span several turns.
 TURN_GAP_SECONDS = 1.0
+#: Text that compresses better than this is a repetition loop (Whisper's own fallback threshold):
+#: faster-whisper keeps the last try when every temperature failed; such a segment is dropped.
+MAX_COMPRESSION_RATIO = 2.4
+#: No one speaks faster than this (characters without spaces and punctuation per second; fast
+#: Mandarin is about 7, fast English about 15). More text than that in a stretch of audio is Whisper
+#: making it up, typically in the last fraction of a second of a recording, from its prompt.
+MAX_CHARS_PER_SECOND = 25.0
 #: Progress is written when it has moved at least this much (each write is a database commit).
 PROGRESS_STEP = 0.01
 
@@ -151,7 +159,7 @@ class _Run:
         segments, _info = self.model.transcribe(samples, **self.options.whisper_kwargs())
         for seg in segments:
             self.progress.at(chunk.offset + min(seg.end, chunk.seconds))
-            if seg.text.strip():
+            if _plausible(seg):
                 yield seg
 
     def _rep_channel(self) -> int:
@@ -188,6 +196,14 @@ def split_by_speaker(seg: Any, offset: float, speakers: SpeakerMap) -> list[tupl
         )
         for label, ws in pieces
     ]
+
+
+def _plausible(seg: Any) -> bool:
+    """False for empty text, repetition loops and more text than the audio could hold."""
+    chars = len(normalize(seg.text))
+    if not chars or seg.compression_ratio > MAX_COMPRESSION_RATIO:
+        return False
+    return chars <= MAX_CHARS_PER_SECOND * max(seg.end - seg.start, 0.2)
 
 
 def channel_layout(samples: np.ndarray) -> str | int:
