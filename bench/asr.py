@@ -146,6 +146,7 @@ def cmd_diarize() -> None:
             f"turns {turns}"
         )
     frame_accuracy()
+    english_voices()
 
 
 def frame_accuracy() -> None:
@@ -174,6 +175,47 @@ def frame_accuracy() -> None:
         f"{np.mean((hyp >= 0) & (hyp != ref)):.3f}, missed {np.mean(hyp < 0):.3f} of speech frames; "
         f"{took:.2f} s"
     )
+
+
+def english_voices() -> None:
+    """Two espeak voices taking turns (a second, harder case: the same synthesiser), and one voice
+    alone (must come out as one speaker)."""
+    import re
+
+    from faster_whisper import decode_audio
+
+    from coachsvc.asr.diarize import Diarizer
+
+    sentences = re.split(r"(?<=[.?!])\s+", ENGLISH_TEXT.strip())
+    with tempfile.TemporaryDirectory() as tmp:
+        parts, truth, t = [], [], 0.0
+        for turn, i in enumerate(range(0, len(sentences), 2)):
+            voice, pitch = (("en-us", "70"), ("en-us+m3", "30"))[turn % 2]
+            wav = Path(tmp) / f"{turn}.wav"
+            text = " ".join(sentences[i : i + 2])
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-p", pitch, "-s", "160", "-w", str(wav), text], check=True
+            )
+            samples = decode_audio(str(wav))
+            parts += [samples, np.zeros(int(0.4 * 16000), dtype=np.float32)]
+            truth.append((t, t + len(samples) / 16000, turn % 2))
+            t += len(samples) / 16000 + 0.4
+        diarizer = Diarizer()
+        diarizer.add(np.concatenate(parts), 0.0)
+        speakers = diarizer.finish()
+        ref = np.full(len(speakers.labels), -1)
+        for start, end, who in truth:
+            ref[int(start * 100) : int(end * 100)] = who
+        speech = ref >= 0
+        hyp = speakers.labels[speech]
+        print(
+            f"two espeak voices, {t:.0f} s: {speakers.speakers} speakers; correct "
+            f"{np.mean(hyp == ref[speech]):.3f}, confused {np.mean((hyp >= 0) & (hyp != ref[speech])):.3f}, "
+            f"missed {np.mean(hyp < 0):.3f} of speech frames"
+        )
+        one = Diarizer()
+        one.add(decode_audio(str(english_wav(Path(tmp), 1))), 0.0)
+        print(f"one espeak voice: {one.finish().speakers} speaker(s) found")
 
 
 # --- the whole pipeline -----------------------------------------------------------------------------
