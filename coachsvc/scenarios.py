@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,19 +238,23 @@ def load_scenarios(directory: Path | str = SCENARIO_DIR) -> ScenarioSet:
     return result
 
 
-_cache: dict[str, tuple[tuple[tuple[str, float], ...], ScenarioSet]] = {}
+#: How often (seconds) the folder is checked for added, removed or changed files.
+RELOAD_CHECK_SECONDS = 2.0
+_cache: dict[str, tuple[tuple[tuple[str, float], ...], ScenarioSet, float]] = {}
 
 
 def scenario_set(directory: Path | str | None = None) -> ScenarioSet:
     """The scenarios of `directory` (default: the app's DRILL_SCENARIO_DIR or the repo's folder),
-    reloaded when a file is added, removed or changed."""
+    reloaded when a file is added, removed or changed (checked at most every few seconds)."""
     directory = Path(directory or _configured_dir())
-    stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(directory.glob("*.yaml")))
     cached = _cache.get(str(directory))
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, load_scenarios(directory))
-        _cache[str(directory)] = cached
-    return cached[1]
+    now = time.monotonic()
+    if cached is not None and now - cached[2] < RELOAD_CHECK_SECONDS:
+        return cached[1]
+    stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(directory.glob("*.yaml")))
+    scenarios = cached[1] if cached is not None and cached[0] == stamp else load_scenarios(directory)
+    _cache[str(directory)] = (stamp, scenarios, now)
+    return scenarios
 
 
 def _configured_dir() -> Path:
