@@ -195,3 +195,20 @@ def test_rep_without_team_has_a_radar_without_team_mean(app, session, api_client
     listening = next(a for a in body["behaviours"] if a["id"] == "listening")
     assert body["calls"] == 1 and listening["score"] == 100.0
     assert listening["team_mean"] is None and listening["weak"] is False
+
+
+def test_admin_heatmap_compares_each_rep_with_their_own_team(app, session, api_client, admin):
+    east, south = factories.make_team(session), factories.make_team(session)
+    a1, a2 = factories.make_user(session, "rep", east), factories.make_user(session, "rep", east)
+    b1 = factories.make_user(session, "rep", south)
+    analysed(app, session, a1, rf.GOOD_SIGNALS)
+    analysed(app, session, a2, rf.POOR_SIGNALS)
+    analysed(app, session, b1, rf.POOR_SIGNALS)
+    client, headers = api_client(admin)
+    body = client.get("/api/v1/radar/heatmap", headers=headers).get_json()
+    i = [b["id"] for b in body["behaviours"]].index("listening")
+    rows = {r["rep"]["id"]: r for r in body["rows"]}
+    means = {t["id"]: t["mean"][i] for t in body["teams"]}
+    assert means == {east.id: 50.0, south.id: 0.0}
+    assert rows[a2.id]["weak"][i] is True  # 0 against the east mean of 50
+    assert rows[b1.id]["weak"][i] is False and rows[b1.id]["diffs"][i] == 0.0  # alone in the south

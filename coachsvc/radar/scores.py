@@ -347,8 +347,10 @@ def team_grid(session: Session, team_ids: Iterable[int] | None, window: Window) 
         for b, cell in cells[user.id].items():
             mean = team_mean.get(b)
             cell["team_mean"] = mean
-            cell["diff"] = round(cell["score"] - mean, 1) if cell["score"] is not None and mean else None
-            cell["rel"] = round(cell["diff"] / mean, 3) if cell["diff"] is not None else None
+            cell["diff"] = (
+                round(cell["score"] - mean, 1) if cell["score"] is not None and mean is not None else None
+            )
+            cell["rel"] = round(cell["diff"] / mean, 3) if cell["diff"] is not None and mean else None
             cell["weak"] = is_weak(cell["score"], mean, samples_of(cell), p)
     return {"members": members, "cells": cells, "means": means, "stats": stats}
 
@@ -376,7 +378,8 @@ def lean_grid(session: Session, team_ids: Iterable[int] | None, window: Window) 
         rows[rep_id] = {
             "scores": [c[0] for c in row],
             "diffs": [
-                round(c[0] - m, 1) if c[0] is not None and m else None for c, m in zip(row, mean, strict=True)
+                round(c[0] - m, 1) if c[0] is not None and m is not None else None
+                for c, m in zip(row, mean, strict=True)
             ],
             "weak": [is_weak(c[0], m, c[1], p) for c, m in zip(row, mean, strict=True)],
             "calls": [c[2] for c in row],
