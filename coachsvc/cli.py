@@ -197,5 +197,20 @@ from coachsvc.analysis.cli import register as register_analysis  # noqa: E402
 register_analysis(cli)
 
 
+
+# --- Radar (issue 5) ----------------------------------------------------------------------------
+
+
+@cli.command("radar-rescore")
+def radar_rescore() -> None:
+    """Re-score every analysed call on the 12 behaviours, rebuild the sums, re-apply the weakness rule."""
+    from coachsvc import radar
+    from coachsvc.db import session_scope
+
+    app = create_app()
+    with app.app_context(), session_scope() as session:
+        click.echo(f"{radar.rescore_all(session)} records scored")
+
+
 def main() -> None:
     cli(prog_name="python -m coachsvc")

@@ -235,3 +235,16 @@ def test_window_sums_match_the_calls_for_any_window(app, session, rep):
             got = stats.calls.get((rep.id, "listening"))
             assert (got if got is None else (got[0], got[1])) == expected, (a, b)
             assert stats.call_counts.get(rep.id, 0) == len(inside)
+
+
+def test_rescore_all_command_rebuilds_scores_and_sums(app, session, runner, rep):
+    from coachsvc.cli import cli
+
+    with app.app_context():
+        record = rf.make_record(session, rep, rf.GOOD_SIGNALS)
+    result = runner.invoke(cli, ["radar-rescore"], env={"DATABASE_URL": app.config["DATABASE_URL"]})
+    assert result.exit_code == 0, result.output
+    assert "1 records scored" in result.output
+    session.expire_all()
+    assert session.get(RadarCallScore, record.id).scores["listening"] == 100.0
+    assert _daily(session, rep.id, record.visit_date).calls == 1

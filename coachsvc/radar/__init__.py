@@ -17,7 +17,7 @@ from coachsvc.radar.reports import (
     rep_radar,
 )
 from coachsvc.radar.scores import Window, WindowError, weak_cells, window_of
-from coachsvc.radar.store import add_drill_score, rebuild_aggregates, update_for_record
+from coachsvc.radar.store import add_drill_score, rebuild_aggregates, rescore_all, update_for_record
 
 __all__ = [
     "NotAllowed",
@@ -30,6 +30,7 @@ __all__ = [
     "heatmap",
     "rebuild_aggregates",
     "rep_radar",
+    "rescore_all",
     "update_for_record",
     "weak_cells",
     "window_of",

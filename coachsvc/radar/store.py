@@ -114,6 +114,24 @@ def rebuild_aggregates(session: Session) -> int:
     return len(days)
 
 
+def rescore_all(session: Session) -> int:
+    """Re-score every analysed record (after a change of the checks), rebuild the sums and apply
+    the weakness rule to every team; returns the number of records scored. Commits per batch."""
+    from coachsvc import coaching
+    from coachsvc.db.models import Team
+
+    ids = session.scalars(select(ActivityRecord.id).where(ActivityRecord.status == "done")).all()
+    for n, record_id in enumerate(ids, 1):
+        update_for_record(session, record_id, apply_rule=False)
+        if n % 500 == 0:
+            session.commit()
+    rebuild_aggregates(session)
+    for team_id in session.scalars(select(Team.id)):
+        coaching.apply_weakness_rule(session, team_id)
+    session.commit()
+    return len(ids)
+
+
 def daily_delta(scores: dict[str, float | None], sign: int) -> dict[str, Any]:
     """The columns one call adds to (sign +1) or takes from (-1) its day's aggregate row."""
     values = _zero_row()
