@@ -197,7 +197,6 @@ from coachsvc.analysis.cli import register as register_analysis  # noqa: E402
 register_analysis(cli)
 
 
-
 # --- Radar (issue 5) ----------------------------------------------------------------------------
 
 
