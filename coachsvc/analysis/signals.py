@@ -105,7 +105,7 @@ def compute_signals(
     )
     out["dated_next_step"] = any(s.due is not None for s in next_steps)
     evidence["dated_next_step"] = sorted({s.segment_idx for s in next_steps if s.due is not None})
-    out["response_gap_seconds"] = _response_gap(segments, evidence)
+    out["response_gap_seconds"] = _response_gap(segments, evidence, timed)
     out["evidence"] = {name: sorted(set(idx)) for name, idx in evidence.items()}
     return out
 
@@ -304,8 +304,9 @@ def _price(segments: list, evidence: dict) -> dict[str, Any]:
     return {"price_before_value": before, "concession_given_free": bool(concessions)}
 
 
-def _response_gap(segments: list, evidence: dict) -> float | None:
-    """Mean seconds from a customer's request or complaint to the rep's next turn."""
+def _response_gap(segments: list, evidence: dict, timed: bool) -> float | None:
+    """Mean seconds from a customer's request or complaint to the rep's next turn. In a chat
+    export a message's time is when it was sent (its `end` is only the next message's time)."""
     if not all(s.start is not None for s in segments):
         evidence["response_gap_seconds"] = []
         return None
@@ -316,7 +317,7 @@ def _response_gap(segments: list, evidence: dict) -> float | None:
         reply = next((r for r in segments[n + 1 :] if r.party == "rep"), None)
         if reply is None:
             continue
-        said_at = seg.end if seg.end is not None and seg.end > seg.start else seg.start
+        said_at = seg.end if timed and seg.end is not None and seg.end > seg.start else seg.start
         gaps.append(max(0.0, reply.start - said_at))
         idx += [seg.idx, reply.idx]
     evidence["response_gap_seconds"] = idx

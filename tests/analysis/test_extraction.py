@@ -245,3 +245,15 @@ def test_timed_signals_and_behaviour_checks():
 def test_to_dict_is_json():
     result = analyse([("销售", "您好"), ("客户", "你们太贵了")])
     assert json.loads(json.dumps(result, ensure_ascii=False))["objections"][0]["category"] == "price"
+
+
+def test_response_gap_of_a_wechat_export_uses_the_message_times():
+    text = (
+        "陈经理 2026-11-16 09:12:03\n你好，上次说的方案我们内部看了一下\n"
+        "陈经理 2026-11-16 09:12:40\n交付时间三个月太久了，我们年底之前就要上线，能不能快一点？\n"
+        "销售 2026-11-16 09:30:11\n陈经理您好，理解您对上线时间的要求。\n"
+    )
+    _, utterances = parse_transcript(text)
+    s = analyze_transcript(utterances, "2026-11-16", rep_speaker="销售", timed=False).signals
+    assert s["response_gap_seconds"] == 1051.0  # 09:12:40 → 09:30:11
+    assert s["duration_seconds"] is None and s["talk_ratio_unit"] == "chars"
