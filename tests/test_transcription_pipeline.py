@@ -163,6 +163,7 @@ def test_a_killed_worker_leaves_the_record_rerunnable_without_duplicates(
     finally:
         proc.kill()
         proc.wait(timeout=30)
+        proc.stdout.close()
     record = _record(session, rid)
     assert record.status == "transcribing" and _segments(session, rid) == 0  # nothing half-written
 
@@ -195,9 +196,12 @@ def test_sigterm_lets_the_running_transcription_finish(
         _wait_for_progress(session, rid, proc)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=120) == 0
+        log = proc.stdout.read().decode().lower()
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait(timeout=30)
+        proc.stdout.close()
     record = _record(session, rid)
     assert record.status == "done" and _segments(session, rid) >= 10
-    assert "warm shut down" in proc.stdout.read().decode().lower()
+    assert "warm shut down" in log
