@@ -29,7 +29,7 @@ from rq import get_current_job
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -635,16 +635,14 @@ def _check_can_answer(session: Session, drill: DrillSession, user: User) -> None
         raise DrillError(403, "not_your_drill", "只能回答自己的练习")
     if drill.status != "active":
         raise DrillError(409, "drill_finished", "这次练习已经结束，请重新开始")
-    pending = session.scalar(
-        select(DrillTurn.id).where(DrillTurn.session_id == drill.id, DrillTurn.status == "transcribing")
-    )
-    if pending is not None:
+    if any(t.status == "transcribing" for t in drill.turns):
         raise DrillError(409, "answer_pending", "上一段语音回答还在识别中，请稍候")
 
 
 def _new_turn(session: Session, drill: DrillSession, user: User, mode: str) -> DrillTurn:
     _check_can_answer(session, drill, user)
-    idx = session.scalar(select(func.count()).where(DrillTurn.session_id == drill.id)) or 0
+    # the turns were just loaded; a concurrent answer taking the same idx fails the unique key
+    idx = len(drill.turns)
     turn = DrillTurn(idx=idx, customer_line=drill.customer_line, mode=mode, status="scored")
     drill.turns.append(turn)  # keeps the loaded collection in step with the new row
     session.flush()

@@ -365,19 +365,16 @@ def offer_clips(
 ) -> list[int]:
     """Ids of the `limit` playable clips of the scenario's category whose answers best make the
     scenario's key points (ranked by the drill scorer); cached until the clips change."""
-    stamp = session.execute(
-        select(func.count(TopClip.id), func.max(TopClip.id), func.max(TopClip.mined_at)).where(
-            TopClip.category == scenario.category, TopClip.has_audio.is_(True)
-        )
-    ).one()
-    key = (scenario.id, limit, *stamp)
+    clips = list_clips(session, scenario.category, audio_only=True)
+    key = (scenario.id, limit, tuple((c.id, c.mined_at) for c in clips))
     cached = _offer_cache.get(key)
     if cached is not None:
         return cached
-    clips = list_clips(session, scenario.category, audio_only=True)
     ranked = sorted(clips, key=lambda c: (-scorer.score(scenario, c.answer_text).score, c.id))
     ids = [c.id for c in ranked[:limit]]
     with _offer_lock:
+        if len(_offer_cache) > 512:
+            _offer_cache.clear()
         _offer_cache[key] = ids
     return ids
 
