@@ -204,11 +204,15 @@ register_analysis(cli)
 def radar_rescore() -> None:
     """Re-score every analysed call on the 12 behaviours, rebuild the sums, re-apply the weakness rule."""
     from coachsvc import radar
-    from coachsvc.db import session_scope
+    from coachsvc.db import database, session_scope
 
     app = create_app()
-    with app.app_context(), session_scope() as session:
-        click.echo(f"{radar.rescore_all(session)} records scored")
+    with app.app_context():
+        try:
+            with session_scope() as session:
+                click.echo(f"{radar.rescore_all(session)} records scored")
+        finally:
+            database().engine.dispose()  # no pooled connection outlives the command
 
 
 def main() -> None:
