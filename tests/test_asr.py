@@ -104,8 +104,7 @@ def test_stereo_visit_is_split_by_channel(whisper, asr_config):
     reference = _reference()
     assert cer("".join(t for _, t in reference), _text(utterances)) <= VISIT_CER_MAX
     assert party_accuracy(reference, [(u.party, u.text) for u in utterances]) >= PARTY_ACCURACY_MIN
-    swapped = transcribe_path(DATA / "visit_stereo.opus", "zh", rep_hint="right", config=asr_config)
-    assert party_accuracy(reference, [(u.party, u.text) for u in swapped]) <= 1 - PARTY_ACCURACY_MIN
+    # the uploader's hint (rep on the right) is exercised through the worker in test_transcription_pipeline
 
 
 def test_stereo_with_identical_channels_is_diarized_as_mono(whisper, asr_config, tmp_path):
