@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,12 @@ def asr_config() -> dict[str, Any]:
         "WHISPER_VAD": env("WHISPER_VAD", "1") not in ("0", "false", "no"),
         "WHISPER_THREADS": int(env("WHISPER_THREADS", "0")),  # 0: every core this process may use
         "WHISPER_WORD_TIMESTAMPS": env("WHISPER_WORD_TIMESTAMPS", "1") not in ("0", "false", "no"),
-        "WHISPER_VOCABULARY": tuple(vocabulary.split(",")) if vocabulary else ASR_VOCABULARY,
+        "WHISPER_VOCABULARY": _terms(vocabulary) if vocabulary else ASR_VOCABULARY,
         "ASR_REP_CHANNEL": env("ASR_REP_CHANNEL", "left"),  # stereo: the rep's channel
         "ASR_CHUNK_SECONDS": float(env("ASR_CHUNK_SECONDS", "600")),  # decoded at most this at once
     }
+
+
+def _terms(text: str) -> tuple[str, ...]:
+    """WHISPER_VOCABULARY: terms separated by ASCII or Chinese commas or 、."""
+    return tuple(t for t in re.split(r"\s*[,，、]\s*", text.strip()) if t)
