@@ -72,9 +72,7 @@ class TopClip(Base):
     __tablename__ = "top_clips"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    objection_id: Mapped[int] = mapped_column(
-        ForeignKey("objections.id", ondelete="CASCADE"), unique=True
-    )
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id", ondelete="CASCADE"), unique=True)
     activity_id: Mapped[int] = mapped_column(
         ForeignKey("activity_records.id", ondelete="CASCADE"), index=True
     )
