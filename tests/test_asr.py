@@ -184,26 +184,35 @@ def test_length_is_checked_while_decoding_when_the_header_has_none(asr_config, t
 # --- the packaged model: assembled once, verified, clear errors ----------------------------------
 
 
-def test_packaged_model_is_assembled_and_verified(tmp_path):
-    directory = asr_model.packaged_model_dir(tmp_path)
+@pytest.fixture
+def model_cache(tmp_path):
+    """An empty cache directory, removed afterwards (each assembled copy is 150 MB)."""
+    cache = tmp_path / "model-cache"
+    cache.mkdir()
+    yield cache
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_packaged_model_is_assembled_and_verified(model_cache):
+    directory = asr_model.packaged_model_dir(model_cache)
     manifest = asr_model.read_manifest()
     assert (directory / "model.bin").stat().st_size == manifest["files"]["model.bin"]["size"] == 145217607
     assert asr_model.sha256_of(directory / "model.bin") == manifest["files"]["model.bin"]["sha256"]
-    assert not list(tmp_path.glob(".*"))  # no temporary directory left behind
+    assert not list(model_cache.glob(".*"))  # no temporary directory left behind
 
 
-def test_a_damaged_cached_copy_is_assembled_again(tmp_path):
-    directory = asr_model.packaged_model_dir(tmp_path)
+def test_a_damaged_cached_copy_is_assembled_again(model_cache):
+    directory = asr_model.packaged_model_dir(model_cache)
     with open(directory / "model.bin", "r+b") as fh:
         fh.seek(1000)
         fh.write(b"\x00\x01\x02")
-    assert asr_model.packaged_model_dir(tmp_path) == directory
+    assert asr_model.packaged_model_dir(model_cache) == directory
     asr_model.verify(directory, asr_model.read_manifest())
 
 
-def test_corrupt_package_files_fail_with_a_clear_message(tmp_path):
+def test_corrupt_package_files_fail_with_a_clear_message(model_cache):
     sources = asr_model.package_sources(asr_model.read_manifest())
-    copies = tmp_path / "parts"
+    copies = model_cache / "parts"
     copies.mkdir()
     for name, path in sources.items():
         shutil.copyfile(path, copies / name)
@@ -211,11 +220,11 @@ def test_corrupt_package_files_fail_with_a_clear_message(tmp_path):
         fh.seek(12345)
         fh.write(b"corrupt")
     with pytest.raises(ModelUnavailable, match="模型文件校验失败.*expected 905e5bf8"):
-        asr_model.packaged_model_dir(tmp_path / "cache", {n: copies / n for n in sources})
+        asr_model.packaged_model_dir(model_cache / "cache", {n: copies / n for n in sources})
     (copies / "vocabulary.json").unlink()
     with pytest.raises(ModelUnavailable, match="vocabulary.json"):
-        asr_model.packaged_model_dir(tmp_path / "cache2", {n: copies / n for n in sources})
-    assert not [p for p in (tmp_path / "cache").iterdir()]  # nothing half-written
+        asr_model.packaged_model_dir(model_cache / "cache2", {n: copies / n for n in sources})
+    assert not [p for p in (model_cache / "cache").iterdir()]  # nothing half-written
 
 
 def test_missing_model_packages_and_directories_are_named(tmp_path, asr_config):
@@ -231,12 +240,12 @@ def test_missing_model_packages_and_directories_are_named(tmp_path, asr_config):
         asr_model.load_model(settings)
 
 
-def test_two_workers_assembling_at_once_both_get_a_verified_model(tmp_path):
+def test_two_workers_assembling_at_once_both_get_a_verified_model(model_cache):
     results, errors = [], []
 
     def assemble():
         try:
-            results.append(asr_model.packaged_model_dir(tmp_path))
+            results.append(asr_model.packaged_model_dir(model_cache))
         except Exception as exc:  # collected: the assertion below names it
             errors.append(exc)
 
@@ -246,7 +255,7 @@ def test_two_workers_assembling_at_once_both_get_a_verified_model(tmp_path):
     for t in threads:
         t.join()
     assert errors == [] and len(set(results)) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == [results[0].name]
+    assert sorted(p.name for p in model_cache.iterdir()) == [results[0].name]
 
 
 def test_transcribe_cli_prints_the_transcript():

@@ -151,6 +151,7 @@ class _Run:
             _utterance(piece, "rep" if speaker == rep else "customer")
             for offset, seg in self.segments
             for speaker, piece in split_by_speaker(seg, offset, speakers)
+            if normalize(piece.text)  # a stray punctuation mark split off at a turn is not an utterance
         ]
         self.progress.report(1.0)
         return sorted(utterances, key=lambda u: (u.start or 0.0, u.party != "rep"))
