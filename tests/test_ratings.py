@@ -168,3 +168,28 @@ def test_only_the_rep_or_their_trainer_creates_links(session, api_client, rep, o
     client, headers = api_client(creator)
     resp = client.post("/api/v1/ratings/links", json={"rep_id": rep.id}, headers=headers)
     assert resp.status_code == 404
+
+
+def test_a_link_submitted_in_parallel_is_spent_once(app, session, api_client, rep):
+    import threading
+
+    token = make_link(api_client, rep, rep)["token"]
+    barrier, outcomes = threading.Barrier(6), []
+
+    def submit():
+        with app.app_context(), app.extensions["coachsvc.db"].sessionmaker() as own:
+            barrier.wait()
+            try:
+                ratings.rate_as_customer(own, token, {"listening": 4})
+                outcomes.append("ok")
+            except ratings.RatingError as exc:
+                outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["link_used"] * 5 + ["ok"]
+    session.expire_all()
+    assert len(session.scalars(select(Rating).where(Rating.rep_id == rep.id)).all()) == 1
