@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 from coachsvc import create_app, radar  # noqa: E402
 from coachsvc.auth import hash_password, issue_token  # noqa: E402
@@ -313,7 +313,8 @@ def _bench_recompute(app, rep_ids: list[int], runs: int) -> None:
     rng = random.Random(7)
     from tests.radar_factories import GOOD_SEGMENTS, GOOD_SIGNALS, good_rows  # realistic segments
 
-    next_id = [10_000_000]
+    with session_scope() as session:  # after the loaded ids (and those of an earlier --reuse run)
+        next_id = [session.scalar(select(func.max(ActivityRecord.id))) or 0]
 
     def one(with_radar: bool | str, apply_rule: bool) -> None:
         rep_id = rng.choice(rep_ids)
