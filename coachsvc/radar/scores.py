@@ -145,7 +145,7 @@ def _sum_calls(session: Session, stats: Stats, model: Any, cond: Any, rep_ids: l
     query = select(*cols).where(cond)
     if rep_ids is not None:
         query = query.where(model.rep_id.in_(rep_ids))
-    for row in session.connection().execute(query.group_by(model.rep_id)):
+    for row in session.connection().execute(query.group_by(model.rep_id)).all():
         rep_id = row[0]
         stats.call_counts[rep_id] = stats.call_counts.get(rep_id, 0) + int(row[1] or 0)
         for i, b in enumerate(BEHAVIOURS):
@@ -167,7 +167,7 @@ def _load_ratings(session: Session, stats: Stats, rep_ids: list[int] | None, win
     if rep_ids is not None:
         query = query.where(Rating.rep_id.in_(rep_ids))
     sums: dict[tuple[int, str, str], list] = {}
-    for rep_id, kind, rater_id, behaviour, value in session.connection().execute(query):
+    for rep_id, kind, rater_id, behaviour, value in session.connection().execute(query).all():
         acc = sums.get((rep_id, behaviour, kind))
         if acc is None:
             acc = sums[(rep_id, behaviour, kind)] = [0, 0, set()]
@@ -187,7 +187,7 @@ def _load_drills(session: Session, stats: Stats, rep_ids: list[int] | None, wind
     )
     if rep_ids is not None:
         query = query.where(DrillScore.user_id.in_(rep_ids))
-    for user_id, behaviour, total, n in session.connection().execute(query):
+    for user_id, behaviour, total, n in session.connection().execute(query).all():
         stats.drills[(user_id, behaviour)] = (float(total), int(n))
 
 
