@@ -98,4 +98,5 @@ def test_login_is_rate_limited(app, rep):
     codes = [
         client.post("/login", data={"username": rep.username, "password": "x"}).status_code for _ in range(7)
     ]
+    limited.extensions["coachsvc.db"].engine.dispose()  # its pooled connection must not outlive the test
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
