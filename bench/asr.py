@@ -6,6 +6,8 @@ worker memory and classes, and the web process's memory while a 500 MB upload st
     .venv/bin/python bench/asr.py upload            # web process RSS while uploading 500 MB
     .venv/bin/python bench/asr.py diarize           # speaker attribution quality
 
+RTF is wall time / audio time; "CPU" is the process's CPU time (all threads) / audio time, which
+machine load does not inflate: with 2 threads, a quiet machine's RTF is about CPU / 2 or a bit more.
 Figures and commands are kept in bench/README.md ("ASR").
 """
 
@@ -108,13 +110,17 @@ def cmd_accuracy() -> None:
         kwargs = AsrOptions.from_config(cfg, "zh").whisper_kwargs()
         if not cfg["WHISPER_VOCABULARY"]:
             kwargs["initial_prompt"] = None
+        cpu = time.process_time()
         text, raw = raw_run(model, VISIT, kwargs)
+        raw_cpu, cpu = time.process_time() - cpu, time.process_time()
         started = time.perf_counter()
         utterances = transcribe_path(VISIT, "zh", config=cfg, model=model)
-        ours = time.perf_counter() - started
+        ours, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
         print(
-            f"zh {name:22s} raw CER {cer(ref, text):.3f} RTF {raw / seconds:.3f} | transcribe_path CER "
-            f"{cer(ref, ''.join(u.text for u in utterances)):.3f} RTF {ours / seconds:.3f}",
+            f"zh {name:22s} raw CER {cer(ref, text):.3f} RTF {raw / seconds:.3f} "
+            f"(CPU {raw_cpu / seconds:.3f}) | transcribe_path CER "
+            f"{cer(ref, ''.join(u.text for u in utterances)):.3f} RTF {ours / seconds:.3f} "
+            f"(CPU {ours_cpu / seconds:.3f})",
             flush=True,
         )
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,13 +128,17 @@ def cmd_accuracy() -> None:
         seconds = duration(wav)
         for name, overrides in (("defaults", {}), ("beam 1", {"WHISPER_BEAM_SIZE": 1})):
             cfg = config(**overrides)
+            cpu = time.process_time()
             _, raw = raw_run(model, wav, AsrOptions.from_config(cfg, "en").whisper_kwargs())
+            raw_cpu, cpu = time.process_time() - cpu, time.process_time()
             started = time.perf_counter()
             transcribe_path(wav, "en", config=cfg, model=model)
-            ours = time.perf_counter() - started
+            ours, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
             print(
-                f"en {name:10s} ({seconds:.0f} s) raw RTF {raw / seconds:.3f} | "
-                f"transcribe_path RTF {ours / seconds:.3f}"
+                f"en {name:10s} ({seconds:.0f} s) raw RTF {raw / seconds:.3f} "
+                f"(CPU {raw_cpu / seconds:.3f}) | transcribe_path RTF {ours / seconds:.3f} "
+                f"(CPU {ours_cpu / seconds:.3f})",
+                flush=True,
             )
     print(f"load {os.getloadavg()}")
 
