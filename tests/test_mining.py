@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from coachsvc import mining
+from coachsvc.api.clips import AUDIO_PART_BYTES
 from coachsvc.db.drills import TopClip
 from coachsvc.db.models import ActivityRecord, Customer, Deal, Objection, TranscriptSegment
 from coachsvc.demo.drills import build_call
@@ -212,7 +213,12 @@ def test_clip_audio_is_served_with_http_range(audio_clips, api_client, session):
     assert part.headers["Content-Range"] == f"bytes 1000-1999/{len(full.data)}"
     assert part.data == full.data[1000:2000]
     full.close()
-    part.close()
+    # a player's open-ended request gets a bounded first part and asks for the rest
+    head = client.get(listed[0]["audio_url"], headers={**headers, "Range": "bytes=0-"})
+    assert head.status_code == 206 and len(head.data) == min(AUDIO_PART_BYTES, len(full.data))
+    assert head.headers["Content-Range"] == f"bytes 0-{len(head.data) - 1}/{len(full.data)}"
+    beyond = client.get(listed[0]["audio_url"], headers={**headers, "Range": f"bytes={len(full.data) + 10}-"})
+    assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{len(full.data)}"
 
 
 def test_only_mined_clips_are_served_and_only_to_signed_in_users(

@@ -2,14 +2,17 @@
 
 Any signed-in user may list and hear mined clips (hearing how the best reps answer is the point of
 the drills), but only mined clips: the audio endpoint serves a recording only through a clip.
+Audio answers HTTP Range requests (206, in parts of at most AUDIO_PART_BYTES) so players can seek;
+a request without Range gets the whole file (`send_file(..., conditional=True)`).
 """
 
 from __future__ import annotations
 
 import mimetypes
+from pathlib import Path
 from typing import Any
 
-from flask import send_file, url_for
+from flask import Response, request, send_file, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -110,7 +113,10 @@ class ClipAudio(MethodView):
         if path is None:
             raise ApiError(404, "no_audio", f"片段 {clip_id} 没有可播放的录音")
         mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        response = send_file(path, mimetype=mimetype, conditional=True, max_age=3600)
+        if request.range is not None:  # what players send: answered in bounded parts
+            response = _range_response(path, mimetype)
+        else:
+            response = send_file(path, mimetype=mimetype, conditional=True, max_age=3600)
         response.headers["Cache-Control"] = "private, max-age=3600"
         return response
 
@@ -144,6 +150,30 @@ class Mine(MethodView):
             body["top_n"] = mining.mining_setting("DRILL_TOP_N")
         job = enqueue(mining.run_mining, body["top_n"], body["by"], queue=BATCH, job_timeout=1800)
         return {"job_id": job.id, "status": job.get_status()}
+
+
+#: Largest part of a recording one Range response carries. A player asking for "bytes=0-" gets
+#: the first part and asks for the next (RFC 9110 lets a server send less than requested); the
+#: part is read into memory, so no file stays open while the client reads (a client that drops the
+#: connection cannot leave a file handle behind) and memory per request stays bounded.
+AUDIO_PART_BYTES = 512 * 1024
+
+
+def _range_response(path: Path, mimetype: str) -> Response:
+    size = path.stat().st_size
+    span = request.range.range_for_length(size) if request.range.units == "bytes" else None
+    if span is None or len(request.range.ranges) != 1:
+        response = Response(status=416)
+        response.headers["Content-Range"] = f"bytes */{size}"
+        return response
+    start, stop = span[0], min(span[1], span[0] + AUDIO_PART_BYTES)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(stop - start)
+    response = Response(data, status=206, mimetype=mimetype)
+    response.headers["Content-Range"] = f"bytes {start}-{start + len(data) - 1}/{size}"
+    response.headers["Accept-Ranges"] = "bytes"
+    return response
 
 
 def _clip(clip_id: int) -> TopClip:
