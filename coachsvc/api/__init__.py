@@ -41,8 +41,7 @@ def login_required_api(view):
 
 
 def register_api(app: Flask) -> None:
-    from coachsvc.api import activities, tokens
-    from coachsvc.api import credits, mentoring  # mentoring credits (issue 7)
+    from coachsvc.api import activities, credits, mentoring, tokens  # mentoring credits (issue 7)
 
     for module in (activities, tokens, mentoring, credits):
         csrf.exempt(module.blp)

@@ -18,11 +18,11 @@ from coachsvc.api.credit_schemas import (
     MentoringMenteeSchema,
     MentoringRecordingSchema,
     MentoringRecordingUploadSchema,
+    MentoringReviewCommentSchema,
     MentoringSessionFormSchema,
     MentoringSessionQuerySchema,
     MentoringSessionSchema,
     MentoringStandardConfigSchema,
-    MentoringReviewCommentSchema,
 )
 from coachsvc.api.schemas import ApiErrorSchema
 from coachsvc.credits import CreditError
