@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rq import Retry
 from sqlalchemy import select
 
 from coachsvc.db.models import ActivityRecord
@@ -132,4 +131,3 @@ def test_enqueue_sets_bounded_retries(app):
         app.config["JOB_MAX_RETRIES"] = 2
         job = enqueue(print, "x", job_id="probe")
         assert job.retries_left == 2 and job.timeout == app.config["JOB_TIMEOUT_SECONDS"]
-        assert isinstance(Retry(max=2), Retry)
