@@ -1283,6 +1283,8 @@ def _noisy(rng: random.Random, example: dict[str, Any]) -> dict[str, Any]:
 def read_handwritten(path: Path) -> list[dict[str, Any]]:
     """`task<TAB>lang<TAB>label<TAB>text` lines; `#` starts a comment."""
     out = []
+    if not path.exists():
+        return out
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -1299,9 +1301,8 @@ def write_corpus(directory: Path) -> list[dict[str, Any]]:
         for e in generated:
             fh.write(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n")
     hand = []
-    for name in ("handwritten.tsv", "seed_none.tsv"):
-        if (directory / name).exists():
-            hand += read_handwritten(directory / name)
+    for path in hand_files(directory):
+        hand += read_handwritten(path)
     seen, out = set(), []
     for e in hand + generated:
         key = (e["task"], e["text"])
@@ -1313,11 +1314,16 @@ def write_corpus(directory: Path) -> list[dict[str, Any]]:
 
 def corpus_hash(directory: Path) -> str:
     h = hashlib.sha256()
-    for name in ("generated.jsonl", "handwritten.tsv", "seed_none.tsv"):
-        path = directory / name
+    for path in [directory / "generated.jsonl", *hand_files(directory)]:
         if path.exists():
+            h.update(path.name.encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def hand_files(directory: Path) -> list[Path]:
+    """The hand-written files: `handwritten*.tsv` (one per author or domain) and `seed_none.tsv`."""
+    return [*sorted(directory.glob("handwritten*.tsv")), directory / "seed_none.tsv"]
 
 
 # --- what customers say besides objections (the bulk of every call) ---------------------------------

@@ -106,14 +106,19 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text.lower())
 
 
+#: A shared run this long is an overlap whatever the lengths (two annotators rarely cut a long
+#: objection at the same clause: 付款节点我们接受不了，签约付七成，上线付三成 / 签约付七成，上线付三成，…).
+OVERLAP_RUN = 8
+
+
 def texts_overlap(a: str, b: str) -> bool:
-    """The two texts share a run of at least half the shorter one (and at least 2 characters)."""
+    """The two texts share a run of half the shorter one or of OVERLAP_RUN characters (at least 2)."""
     na, nb = _norm(a), _norm(b)
     if not na or not nb:
         return False
     if na in nb or nb in na:
         return True
-    need = max(2, min(len(na), len(nb)) // 2)
+    need = max(2, min(len(na) // 2, len(nb) // 2, OVERLAP_RUN))
     return _longest_common_run(na, nb) >= need
 
 

@@ -64,11 +64,22 @@ class Bundle:
     def proba(self, head: str, docs: list[list[str]]) -> tuple[list[str], np.ndarray]:
         """Calibrated class probabilities (the same numbers as the trained head's predict_proba:
         sublinear TF-IDF, L2 rows, linear SVM scores, one Platt sigmoid per class, normalised)."""
+        return self.proba_encoded(head, self.encode(docs))
+
+    def encode(self, docs: list[list[str]]) -> Encoded:
+        """The documents' feature tokens as vocabulary indices (-1: not in the vocabulary)."""
+        get = self.vocab.get
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        flat = chain.from_iterable(map(get, doc, repeat(-1)) for doc in docs)  # C-level lookups
+        found = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
+        return Encoded(found, lengths)
+
+    def proba_encoded(self, head: str, enc: Encoded) -> tuple[list[str], np.ndarray]:
         h = self.heads[head]
         classes = h["classes"]
-        if not docs:
+        if not len(enc.lengths):
             return classes, np.zeros((0, len(classes)))
-        scores = self._scores(docs, h["weights"]) + h["bias"]
+        scores = self._scores(enc, h["weights"]) + h["bias"]
         probs = 1.0 / (1.0 + np.exp(h["a"] * scores + h["b"]))
         if len(classes) == 2:
             return classes, np.column_stack([1.0 - probs[:, 0], probs[:, 0]])
@@ -76,26 +87,42 @@ class Bundle:
         uniform = np.full_like(probs, 1.0 / len(classes))
         return classes, np.where(total > 0, probs / np.where(total > 0, total, 1.0), uniform)
 
-    def _scores(self, docs: list[list[str]], weights: np.ndarray) -> np.ndarray:
-        get = self.vocab.get
+    def _scores(self, enc: Encoded, weights: np.ndarray) -> np.ndarray:
         size = len(self.vocab)
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        flat = chain.from_iterable(map(get, doc, repeat(-1)) for doc in docs)  # C-level lookups
-        found = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
-        rows_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-        keep = found >= 0
-        out = np.zeros((len(docs), weights.shape[1]))
+        n_docs = len(enc.lengths)
+        rows_of = np.repeat(np.arange(n_docs, dtype=np.int64), enc.lengths)
+        keep = enc.found >= 0
+        out = np.zeros((n_docs, weights.shape[1]))
         if not keep.any():
             return out
-        uniq, counts = np.unique(rows_of[keep] * size + found[keep], return_counts=True)  # sorted by row
+        uniq, counts = np.unique(rows_of[keep] * size + enc.found[keep], return_counts=True)  # by row
         rows, idx = np.divmod(uniq, size)
         vals = (1.0 + np.log(counts)) * self.idf[idx]
-        norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=len(docs)))
+        norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n_docs))
         vals = vals / norms[rows]
         # rows come in order: sum each row's run of contributions in one reduceat
         starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
         out[rows[starts]] = np.add.reduceat(weights[idx] * vals[:, None], starts, axis=0)
         return out
+
+
+@dataclass
+class Encoded:
+    """Documents as one flat array of vocabulary indices and each document's length."""
+
+    found: np.ndarray
+    lengths: np.ndarray
+
+    def joined(self, groups: list[list[int]]) -> Encoded:
+        """New documents, each the concatenation of the given documents (no vocabulary lookups)."""
+        ends = np.cumsum(self.lengths)
+        starts = ends - self.lengths
+        parts, lengths = [], []
+        for group in groups:
+            parts.extend(self.found[starts[i] : ends[i]] for i in group)
+            lengths.append(int(sum(self.lengths[i] for i in group)))
+        found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return Encoded(found, np.array(lengths, dtype=np.int64))
 
 
 def load_bundle() -> Bundle:

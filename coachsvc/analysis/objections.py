@@ -6,7 +6,9 @@ searched: an objection the rep voices (您是不是觉得贵) is not the custome
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -256,13 +258,16 @@ def _pieces(segments: list) -> tuple[list[tuple[int, Span, str]], list[tuple[int
 
 
 def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Span, str, float]]:
-    docs = features_batch([c[2] for c in candidates])
-    classes, probs = bundle.proba("objection", docs)
-    sent_classes, sent_probs = _sentence_probs(sents, candidates, docs, classes, probs, bundle)
+    encoded = bundle.encode(features_batch([c[2] for c in candidates]))
+    classes, probs = bundle.proba_encoded("objection", encoded)
+    sent_classes, sent_probs = _sentence_probs(sents, candidates, encoded, classes, probs, bundle)
     none_col = sent_classes.index(NONE_LABEL)
     chosen: list[tuple[int, Span, str, float]] = []
     covered: set[tuple[int, str]] = set()
-    for (idx, span, cleaned, si), row in zip(candidates, probs, strict=True):
+    hopeful = _could_be_objections(classes, probs)
+    for (idx, span, cleaned, si), row, maybe in zip(candidates, probs, hopeful, strict=True):
+        if not maybe:
+            continue
         label, p = decide(classes, row, cleaned)
         if label == NONE_LABEL:
             continue
@@ -273,7 +278,10 @@ def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Sp
         for other, q in also_raised(classes, row, cleaned, label):
             chosen.append((idx, span, other, min(q, 1.0)))
             covered.add((si, other))
+    sent_hopeful = _could_be_objections(sent_classes, sent_probs)
     for si, (idx, sent, cleaned) in enumerate(sents):
+        if not sent_hopeful[si]:
+            continue
         label, p = decide(sent_classes, sent_probs[si], cleaned)
         if label != NONE_LABEL and p >= SENTENCE_MIN_PROBABILITY and (si, label) not in covered:
             chosen.append((idx, sent, label, min(p, 1.0)))
@@ -281,20 +289,29 @@ def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Sp
     return chosen
 
 
-def _sentence_probs(sents: list, candidates: list, docs: list, classes: list[str], probs, bundle: Bundle):
+def _could_be_objections(classes: list[str], probs) -> np.ndarray:
+    """Rows where some category could reach the threshold even with the cue bonus (most clauses
+    of a call cannot: they are skipped without looking at cue phrases)."""
+    if not len(probs):
+        return np.zeros(0, dtype=bool)
+    others = np.delete(probs, classes.index(NONE_LABEL), axis=1)
+    return others.max(axis=1) + LEXICON_BONUS >= OBJECTION_MIN_PROBABILITY
+
+
+def _sentence_probs(sents: list, candidates: list, encoded, classes: list[str], probs, bundle: Bundle):
     """Sentence-level probabilities. A one-clause sentence reuses its clause's; a longer one is
     scored on its clauses' features together (the few n-grams across a comma are left out)."""
     out = np.zeros((len(sents), len(classes)))
     out[:, classes.index(NONE_LABEL)] = 1.0  # a sentence with no clause left is neutral
-    joined: dict[int, list[str]] = {}
+    joined: dict[int, list[int]] = {}
     for n, cand in enumerate(candidates):
         if cand[2] == sents[cand[3]][2]:
             out[cand[3]] = probs[n]
         else:
-            joined.setdefault(cand[3], []).extend(docs[n])
+            joined.setdefault(cand[3], []).append(n)
     if joined:
         order = list(joined)
-        _, computed = bundle.proba("objection", [joined[si] for si in order])
+        _, computed = bundle.proba_encoded("objection", encoded.joined([joined[si] for si in order]))
         out[order] = computed
     return classes, out
 
@@ -353,12 +370,13 @@ def _mark_handled(found: list[FoundObjection], segments: list) -> None:
     objection turn) speaks to its category, or acknowledges and asks/explains when it is the only
     objection of its turn."""
     by_idx = {s.idx: n for n, s in enumerate(segments)}
-    objection_turns = sorted({f.segment_idx for f in found})
+    per_turn = Counter(f.segment_idx for f in found)
+    objection_turns = sorted(per_turn)
     for f in found:
-        later = [t for t in objection_turns if t > f.segment_idx]
-        stop = later[0] if later else None
+        later = bisect.bisect_right(objection_turns, f.segment_idx)
+        stop = objection_turns[later] if later < len(objection_turns) else None
         replies = _rep_replies(segments, by_idx[f.segment_idx], stop)
-        alone = sum(g.segment_idx == f.segment_idx for g in found) == 1
+        alone = per_turn[f.segment_idx] == 1
         for reply in replies:
             if _CLARIFY.search(reply) or "?" in reply or "？" in reply:
                 f.clarified = True

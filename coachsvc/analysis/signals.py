@@ -235,7 +235,10 @@ def _listening(segments: list, evidence: dict, timed: bool) -> dict[str, Any]:
     }
 
 
-_FUNCTION_CHARS = set("我你您他她们的了是在有这那个就都也吗呢吧啊嗯要会能可以不没很还和跟与把给对")
+_FUNCTION_CHARS = "我你您他她们的了是在有这那个就都也吗呢吧啊嗯要会能可以不没很还和跟与把给对"
+#: Three-character runs of content characters (CJK, no function characters), found overlapping.
+_CONTENT_TRIGRAM = re.compile(rf"(?=((?:(?![{_FUNCTION_CHARS}])[\u4e00-\u9fff]){{3}}))")
+_EN_CONTENT_WORD = re.compile(r"[A-Za-z]{5,}")
 
 
 def _echoes(segments: list) -> list[int]:
@@ -244,10 +247,8 @@ def _echoes(segments: list) -> list[int]:
     said: set[str] = set()
     out = []
     for seg in segments:
-        cjk = re.sub(r"[^\u4e00-\u9fff]", "|", seg.text)
-        grams = {cjk[i : i + 3] for i in range(len(cjk) - 2)}
-        grams = {g for g in grams if "|" not in g and not (set(g) & _FUNCTION_CHARS)}
-        grams |= {w.lower() for w in re.findall(r"[A-Za-z]{5,}", seg.text)}
+        grams = set(_CONTENT_TRIGRAM.findall(seg.text))
+        grams.update(w.lower() for w in _EN_CONTENT_WORD.findall(seg.text))
         if seg.party == "rep":
             if len(grams & said) >= 2:
                 out.append(seg.idx)
