@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-__all__ = ["resolve_due_date", "find_due_date", "chinese_number"]
+__all__ = ["resolve_due_date", "find_due_date", "all_due_dates", "chinese_number"]
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
@@ -79,6 +79,19 @@ def find_due_date(text: str, call_date: dt.date) -> tuple[dt.date | None, int, i
     resolved = [f for f in found if f[2] is not None]
     start, neg_len, day = min(resolved or found, key=lambda f: (f[0], f[1]))
     return day, start, start - neg_len
+
+
+def all_due_dates(text: str, call_date: dt.date) -> list[tuple[dt.date | None, int, int]]:
+    """Every date expression in `text`, in order (下周一我要开会，下周二下午吧: two)."""
+    out, pos = [], 0
+    while pos < len(text):
+        found = find_due_date(text[pos:], call_date)
+        if found is None:
+            break
+        day, start, end = found
+        out.append((day, pos + start, pos + end))
+        pos += max(end, start + 1)
+    return out
 
 
 # --- helpers ------------------------------------------------------------------------------------

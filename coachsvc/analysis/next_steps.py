@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from coachsvc.analysis.constants import NEXT_STEP_MIN_PROBABILITY
-from coachsvc.analysis.dates import find_due_date
+from coachsvc.analysis.dates import all_due_dates, find_due_date
 from coachsvc.analysis.model import Bundle
 from coachsvc.analysis.people import find_mentions
 from coachsvc.analysis.text import clauses, features_batch
@@ -28,14 +28,17 @@ _VERBS_ZH = (
     "下单|走流程|走一下|汇报|请示|申请|联系|打电话|打个电话|跟进|调研|考察|参观|"
     "培训|部署|报价|核算|测算|审核|审批|讨论|商量|研究一下|看一下|"
     "看看|回电|给您答复|给你答复|给您回复|给你回复|拉个群|建群|开通|"
-    "给您|给你|发您|发你|交给|答复|回复|带"
+    "给您|给你|发您|发你|交给|答复|回复|带|"
+    "到厂|到场|到现场|进场|入场|到店|到货|能到|送到|送货|发货|安装|上线|验收|开票|开发票|付首付|签收"
 )
 _VERB_ZH = re.compile(_VERBS_ZH)
 _VERB_EN = re.compile(
     r"\b(?:send|sending|share|email|schedule|set up|book|arrange|organi[sz]e|demo|visit|meet|call|review|"
     r"draft|prepare|sign|confirm|follow up|get back|loop in|check|"
     r"test|run|discuss|present|deliver|submit|show|walk through|"
-    r"get (?:some )?time|hop on|catch up|aim for|put together|set aside)\b",
+    r"get (?:some )?time|hop on|catch up|aim for|put together|set aside|"
+    r"build|create|write up|draft|update|revise|finali[sz]e|connect|introduce|provide|bring|"
+    r"do a|hold|host|install|ship|kick off|onboard|train)\b",
     re.I,
 )
 _COMMIT = re.compile(
@@ -53,7 +56,9 @@ _COMMIT = re.compile(
 )
 _HYPOTHETICAL = re.compile(r"^(?:如果|假如|假设|要是|倘若|若是|万一)|\bif\b|\bassuming\b", re.I)
 _NOT_STEP = re.compile(
-    r"今天(?:主要)?(?:是)?(?:想|来|过来)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like",
+    r"今天(?:主要)?(?:是)?(?:想|来|过来)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like|"
+    r"我(?:们)?(?:要|得|有个?|在)(?:开会|出差|开个会)|没空|没时间|不方便|"  # 下周一我要开会: not free then
+    r"\bI'?m (?:busy|out|traveling|travelling|away)\b",
     re.I,
 )
 _PAST = re.compile(
@@ -232,17 +237,41 @@ def _drop_rejected(steps: list[FoundStep], segments: list) -> list[FoundStep]:
     return kept
 
 
+#: The step's turn puts its timing up for discussion (您看下周一方便吗？ / "does Tuesday work?").
+_ASKS = re.compile(r"[?？]|方便吗|可以吗|行吗|好吗|怎么样|如何|看哪天|哪天|什么时候|\b(?:work|how about|okay)\b", re.I)
+#: The reply turns the proposed time down for another (下周一我要开会，下周二下午吧).
+_COUNTER = re.compile(
+    r"不行|不太行|没空|没时间|不方便|不在|开会|有会|出差|改(?:到|成|在)|换(?:到|成|个)|往后|推到|"
+    r"can't|cannot|won't work|doesn't work|busy|instead|out of (?:the )?office",
+    re.I,
+)
+
+
 def _apply_acceptances(steps: list[FoundStep], segments: list, call_date: dt.date) -> list[FoundStep]:
-    """可以，下周二下午吧: a reply that accepts and names a date dates the step before it."""
+    """The other side's reply settles the date of the step before it:
+    - 可以，下周二下午吧: a reply that accepts and names a date dates an undated step;
+    - 下周三下午吧 / 下周一可以 (the reply opens with a date) answers a step whose timing was asked;
+    - 下周一我要开会，下周二下午吧: a counter-proposal moves it to the reply's last date.
+    Only the turn's last step is moved by an answer: the question is about it."""
     by_idx = {s.idx: n for n, s in enumerate(segments)}
+    last_of_turn = {step.segment_idx: step for step in steps}
     for step in steps:
         n = by_idx[step.segment_idx]
         reply = next((s for s in segments[n + 1 : n + 2] if s.party != step.speaker_party), None)
-        if reply is None or not _ACCEPT.search(reply.text.strip()):
+        if reply is None:
             continue
-        found = find_due_date(reply.text, call_date)
-        if found and found[0] and step.due is None:
-            step.due = found[0]
+        text = reply.text.strip()
+        dates = [d for d in all_due_dates(text, call_date) if d[0] is not None]
+        if not dates:
+            continue
+        turn = segments[n].text
+        asked = last_of_turn[step.segment_idx] is step and bool(_ASKS.search(turn[turn.find(step.evidence) :]))
+        if asked and _COUNTER.search(text):
+            step.due = dates[-1][0]
+        elif asked and dates[0][1] <= 2:
+            step.due = dates[0][0]
+        elif step.due is None and _ACCEPT.search(text):
+            step.due = dates[0][0]
     return steps
 
 

@@ -62,8 +62,12 @@ TITLES = (
 _SENTENCE_END = re.compile(r"[。！？!?；;…\n]+|\.(?=\s|$)")
 _COMMA = re.compile(r"[，]|,(?!\s)|(?<=[\u4e00-\u9fff]),|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 #: In English a comma splits only before a new clause (", and we ..."), not in "our CFO, Mark,".
+#: A clause that only points back (", and that's a deal breaker", ", which is too slow") stays
+#: with the clause it points to.
 _EN_COMMA = re.compile(
-    r",\s+(?=(?:and|but|also|plus|so|though|although|besides|which|while|we|i|it|they|our|you)\b)", re.I
+    r",\s+(?!(?:and|so|but)\s+(?:that|this|it)(?:'s|\s+is|\s+would|\s+will|\s+makes)\b|which\b|it's\b)"
+    r"(?=(?:and|but|also|plus|so|though|although|besides|while|we|i|it|they|our|you)\b)",
+    re.I,
 )
 #: Words that start a new clause even without a comma before them (ASR often drops punctuation).
 CONNECTIVES = (
