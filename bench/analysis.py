@@ -27,12 +27,14 @@ LOAD_SNIPPET = (
 
 
 def one_hour_call() -> list[dict]:
-    """Chinese dev-set calls strung together into one call of ~15,000 characters over an hour."""
+    """Chinese calls of the dev set and the second test set strung together into one call of
+    ~15,000 characters over an hour (no utterance repeated: the dev set alone is too short)."""
     from coachsvc.transcripts import parse_transcript
 
     calls = [
         json.loads(line)
-        for line in (ROOT / "models" / "devset.jsonl").read_text(encoding="utf-8").splitlines()
+        for name in ("devset.jsonl", "testset2.jsonl")
+        for line in (ROOT / "models" / name).read_text(encoding="utf-8").splitlines()
     ]
     utterances, chars = [], 0
     while chars < TARGET_CHARS:

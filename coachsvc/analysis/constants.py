@@ -91,14 +91,16 @@ DEFAULT_CHECKLIST: tuple[str, ...] = (
     "payment_terms",
 )
 
-# --- Detection thresholds (chosen on the dev set, models/devset.jsonl; the sealed test set was not used) ---
+# --- Detection thresholds (chosen by a sweep on the dev set, models/devset.jsonl, where they are
+# also the best; the two test sets were evaluated alongside during the sweep, so they are no
+# longer blind for these three numbers) ---
 
 #: Minimum classifier probability for a clause to count as an objection of its top category.
-OBJECTION_MIN_PROBABILITY = 0.6
+OBJECTION_MIN_PROBABILITY = 0.65
 #: Added to a category's probability when one of its cue phrases is said (objections.CATEGORY_CUES).
-LEXICON_BONUS = 0.3
+LEXICON_BONUS = 0.1
 #: A whole sentence counts as an objection (when none of its clauses does) from this probability.
-SENTENCE_MIN_PROBABILITY = 0.7
+SENTENCE_MIN_PROBABILITY = 0.6
 #: A clause-level objection is dropped when its sentence is this surely neutral.
 SENTENCE_NONE_VETO = 0.7
 #: Minimum probability for a clause to carry a decision-role cue.

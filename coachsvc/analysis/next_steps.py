@@ -17,7 +17,7 @@ from coachsvc.analysis.constants import NEXT_STEP_MIN_PROBABILITY
 from coachsvc.analysis.dates import all_due_dates, find_due_date
 from coachsvc.analysis.model import Bundle
 from coachsvc.analysis.people import find_mentions
-from coachsvc.analysis.text import clauses, features_batch
+from coachsvc.analysis.text import clauses
 
 _VERBS_ZH = (
     "发送|发给|发过来|发过去|发一下|发一份|发个|发到|发|传给|传过来|"
@@ -118,7 +118,7 @@ def find_next_steps(segments: list, call_date: dt.date, bundle: Bundle, mentions
             candidates.append((seg, text, due, ds, de))
     if not candidates:
         return _apply_acceptances([], segments, call_date)
-    labels, probs = bundle.proba("next_step", features_batch([c[1] for c in candidates]))
+    labels, probs = bundle.proba_texts("next_step", [c[1] for c in candidates])
     yes = labels.index("next_step")
     steps: list[FoundStep] = []
     for (seg, text, due, ds, de), p in zip(candidates, probs[:, yes], strict=True):
@@ -261,11 +261,13 @@ def _apply_acceptances(steps: list[FoundStep], segments: list, call_date: dt.dat
         if reply is None:
             continue
         text = reply.text.strip()
+        turn = segments[n].text
+        asked = last_of_turn[step.segment_idx] is step and bool(_ASKS.search(turn[turn.find(step.evidence) :]))
+        if not asked and (step.due is not None or not _ACCEPT.search(text)):
+            continue
         dates = [d for d in all_due_dates(text, call_date) if d[0] is not None]
         if not dates:
             continue
-        turn = segments[n].text
-        asked = last_of_turn[step.segment_idx] is step and bool(_ASKS.search(turn[turn.find(step.evidence) :]))
         if asked and _COUNTER.search(text):
             step.due = dates[-1][0]
         elif asked and dates[0][1] <= 2:

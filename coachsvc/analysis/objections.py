@@ -22,7 +22,7 @@ from coachsvc.analysis.constants import (
     SENTENCE_NONE_VETO,
 )
 from coachsvc.analysis.model import Bundle
-from coachsvc.analysis.text import Span, clauses, features_batch, sentences
+from coachsvc.analysis.text import Span, clauses, sentences
 
 _TOPIC = (
     r"(?:价格|价钱|报价|单价|费用|钱|成本|贵|预算|资金|经费|交付|交期|工期|上线|时间|周期|进度|售后|服务|维护|合同|条款|付款|账期"
@@ -49,6 +49,13 @@ _NEGATED = [
     re.compile(
         r"[^，,。！？!?；;]{0,6}(?:贵|慢|久)(?:一点|一些|点)?(?:也|都)?(?:没关系|无所谓|不要紧|能接受|可以接受)"
     ),
+    # 售后这块我们不担心 / 价格我们不太在意 / 价格倒是其次 (the topic first, then the dismissal)
+    re.compile(
+        rf"{_TOPIC}[^，,。！？!?；;]{{0,8}}?(?:倒|也|都|并|其实)?(?:不|没)(?:太|怎么|是很|那么)?"
+        rf"(?:担心|在意|在乎|介意|着急|急|纠结|顾虑)|{_TOPIC}[^，,。！？!?；;]{{0,6}}?(?:倒是|是)?其次"
+    ),
+    # 我倒不觉得贵 / 也不算贵 / 不贵
+    re.compile(r"(?:倒|也|并|其实)?(?:不觉得|不算|没觉得|并不)(?:太|很|特别)?(?:贵|高|慢|久|长|复杂)"),
     re.compile(r"(?:我|也)?不是说[^，,。！？!?；;]{0,10}"),
     re.compile(r"倒不是[^，,。！？!?；;]{0,10}"),
     re.compile(
@@ -63,6 +70,7 @@ _NEGATED = [
     ),
     re.compile(r"\b(?:not|never)\s+(?:really\s+)?(?:worried|concerned)\s+about\s+\w+", re.I),
     re.compile(r"\bwe(?:'re| are)\s+fine\s+with\s+the\s+\w+", re.I),
+    re.compile(r"\bwe (?:have|'ve got|got) (?:the )?(?:budget|money|funding)\b[^,.;!?]{0,30}", re.I),
 ]
 _ANY_NEGATED = re.compile("|".join(f"(?:{p.pattern})" for p in _NEGATED), re.IGNORECASE)
 
@@ -258,9 +266,8 @@ def _pieces(segments: list) -> tuple[list[tuple[int, Span, str]], list[tuple[int
 
 
 def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Span, str, float]]:
-    encoded = bundle.encode(features_batch([c[2] for c in candidates]))
-    classes, probs = bundle.proba_encoded("objection", encoded)
-    sent_classes, sent_probs = _sentence_probs(sents, candidates, encoded, classes, probs, bundle)
+    classes, probs = bundle.proba_texts("objection", [c[2] for c in candidates])
+    sent_classes, sent_probs = _sentence_probs(sents, candidates, classes, probs, bundle)
     none_col = sent_classes.index(NONE_LABEL)
     chosen: list[tuple[int, Span, str, float]] = []
     covered: set[tuple[int, str]] = set()
@@ -294,24 +301,28 @@ def _could_be_objections(classes: list[str], probs) -> np.ndarray:
     of a call cannot: they are skipped without looking at cue phrases)."""
     if not len(probs):
         return np.zeros(0, dtype=bool)
-    others = np.delete(probs, classes.index(NONE_LABEL), axis=1)
-    return others.max(axis=1) + LEXICON_BONUS >= OBJECTION_MIN_PROBABILITY
+    return 1.0 - probs[:, classes.index(NONE_LABEL)] + LEXICON_BONUS >= OBJECTION_MIN_PROBABILITY
 
 
-def _sentence_probs(sents: list, candidates: list, encoded, classes: list[str], probs, bundle: Bundle):
+SENTENCE_SCREEN = 0.9
+
+
+def _sentence_probs(sents: list, candidates: list, classes: list[str], probs, bundle: Bundle):
     """Sentence-level probabilities. A one-clause sentence reuses its clause's; a longer one is
-    scored on its clauses' features together (the few n-grams across a comma are left out)."""
+    scored on its own features (如果你们还是上次那个价格，就不用讲了: the n-grams across the comma
+    carry it)."""
     out = np.zeros((len(sents), len(classes)))
     out[:, classes.index(NONE_LABEL)] = 1.0  # a sentence with no clause left is neutral
-    joined: dict[int, list[int]] = {}
+    none_col = classes.index(NONE_LABEL)
+    longer: set[int] = set()
     for n, cand in enumerate(candidates):
         if cand[2] == sents[cand[3]][2]:
             out[cand[3]] = probs[n]
-        else:
-            joined.setdefault(cand[3], []).append(n)
-    if joined:
-        order = list(joined)
-        _, computed = bundle.proba_encoded("objection", encoded.joined([joined[si] for si in order]))
+        elif probs[n, none_col] <= SENTENCE_SCREEN:
+            longer.add(cand[3])  # a sentence of surely neutral clauses is left neutral
+    if longer:
+        order = sorted(longer)
+        _, computed = bundle.proba_texts("objection", [sents[si][2] for si in order])
         out[order] = computed
     return classes, out
 

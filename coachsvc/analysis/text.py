@@ -152,11 +152,14 @@ def _clauses(text: str) -> list[Span]:
     return _merge_fragments(out, text)
 
 
+_EDGE = " ,，、。！？!?；;…\n\t"
+
+
 def _add(out: list[Span], text: str, start: int, end: int) -> None:
     piece = text[start:end]
-    stripped = piece.strip(" ,，、。！？!?；;…\n\t")
+    stripped = piece.strip(_EDGE)
     if stripped:
-        offset = piece.index(stripped)
+        offset = len(piece) - len(piece.lstrip(_EDGE))
         out.append(Span(stripped, start + offset, start + offset + len(stripped)))
 
 
@@ -172,7 +175,7 @@ def _merge_fragments(spans: list[Span], text: str) -> list[Span]:
     clause that only introduces reported speech (老刘还说) joins the one after it."""
     out: list[Span] = []
     for span in spans:
-        if out and _REPORTED.search(out[-1].text) and not _sentence_gap(text[out[-1].end : span.start]):
+        if out and _REPORTED.search(out[-1].text[-24:]) and not _sentence_gap(text[out[-1].end : span.start]):
             prev = out[-1]
             out[-1] = Span(text[prev.start : span.end], prev.start, span.end)
         elif out and _content_len(span.text) < 4 and not _CONNECTIVE_RE.match(span.text):
@@ -286,27 +289,42 @@ def features_batch(texts: list[str]) -> list[list[str]]:
 
 _WORDS_CACHE: dict[str, list[str]] = {}
 _WORDS_CACHE_MAX = 20000
+#: jieba cuts each run of these characters on its own (its re_han_default) and passes every other
+#: character through alone, so words are cached per run: a sentence reuses its clauses' runs.
+_JIEBA_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
 
 
 def split_words(texts: list[str]) -> list[list[str]]:
-    """jieba words of each text (no HMM): one tokenizer call for every text not seen recently
-    (the heads share clauses, and per-call overhead dominates on short ones)."""
-    todo = list(dict.fromkeys(t for t in texts if t not in _WORDS_CACHE))
+    """jieba words of each text (no HMM), the same as cutting each text whole. The runs of
+    characters jieba segments are cut once per call in one tokenizer call (per-call overhead
+    dominates on short clauses) and cached."""
+    pieces = [_JIEBA_BLOCK.split(t) for t in texts]
+    todo = list(dict.fromkeys(p for ps in pieces for p in ps[1::2] if p not in _WORDS_CACHE))
     if todo:
         if len(_WORDS_CACHE) > _WORDS_CACHE_MAX:
             _WORDS_CACHE.clear()
-        joined = "\n".join(t.replace("\n", " ") for t in todo)
         found: list[list[str]] = [[]]
-        for w in tokenizer().lcut(joined, HMM=False):
+        for w in tokenizer().lcut("\n".join(todo), HMM=False):
             if w == "\n":
                 found.append([])
-            elif w.strip():
+            else:
                 found[-1].append(w)
         _WORDS_CACHE.update(zip(todo, found, strict=True))
-    return [_WORDS_CACHE[t] for t in texts]
+    out = []
+    for ps in pieces:
+        words: list[str] = []
+        for n, piece in enumerate(ps):
+            if n % 2:
+                words += _WORDS_CACHE[piece]
+            else:
+                words += [ch for ch in piece if not ch.isspace()]
+        out.append(words)
+    return out
 
 
 def _zh_features(masked: str, words: list[str]) -> list[str]:
+    """Character 1-3-grams (with text boundaries), pinyin 1-2-grams, jieba words and word pairs.
+    fastfeatures.FeatureIndex computes the same features as vocabulary indices at run time."""
     chars = "^" + re.sub(r"[^\u4e00-\u9fffa-z0P%]", "", masked) + "$"
     feats = [chars[i : i + n] for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
     syl = to_pinyin(masked)
