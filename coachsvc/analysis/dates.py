@@ -70,7 +70,8 @@ def find_due_date(text: str, call_date: dt.date) -> tuple[dt.date | None, int, i
     if not _ANY_RULE.search(text):
         return None
     found: list[tuple[int, int, dt.date | None]] = []
-    for pattern, handler in _RULES:
+    rules = _RULES if _LATIN.search(text) else _RULES[:_FIRST_ENGLISH_RULE]  # English rules need letters
+    for pattern, handler in rules:
         m = pattern.search(text)  # the first match of each rule is enough to compete for the earliest
         if m:
             found.append((m.start(), -(m.end() - m.start()), handler(m, call_date)))
@@ -436,6 +437,9 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], dt.date], dt.date |
     (_rx(r"\b(?:sometime|later|soon|asap|after\s+the\s+holidays|next\s+year|next\s+quarter)\b"), _vague),
 ]
 
+
+_FIRST_ENGLISH_RULE = next(n for n, (p, _) in enumerate(_RULES) if "tomorrow" in p.pattern)
+_LATIN = re.compile(r"[A-Za-z]")
 
 #: Every rule at once, to skip the rules one by one when a text says no date at all.
 _ANY_RULE = re.compile(

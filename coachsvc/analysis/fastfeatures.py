@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 
 from coachsvc.analysis import text as T
 
 _SEP = "\x01"
+_LETTER = re.compile(r"[a-z0-9]")  # English features need a word (normalised text is lower case)
 _DROP = re.compile(r"[^\u4e00-\u9fffa-z0P%\x01]")
 _BITS = 21  # code points are below 2**21
 _PINYIN_BITS = 12
@@ -106,17 +108,17 @@ class FeatureIndex:
     def _word_features(self, norms: list[str], masked: list[str]) -> tuple[np.ndarray, np.ndarray]:
         get = self.words.get
         zh_words = T.split_words(masked)
-        rows: list[int] = []
-        ids: list[int] = []
-        for n, (norm, mask, ws) in enumerate(zip(norms, masked, zh_words, strict=True)):
-            feats = T._en_features(norm)
+        docs = []
+        for norm, mask, ws in zip(norms, masked, zh_words, strict=True):
+            feats = T._en_features(norm) if _LETTER.search(norm) else []
             if mask:
                 feats += ["w:" + w for w in ws]
                 feats += ["w:" + a + "|" + b for a, b in zip(ws, ws[1:], strict=False)]
-            found = [i for i in map(get, feats) if i is not None]
-            rows += [n] * len(found)
-            ids += found
-        return np.asarray(rows, dtype=np.int64), np.asarray(ids, dtype=np.int64)
+            docs.append(feats)
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        flat = chain.from_iterable(map(get, doc, repeat(-1)) for doc in docs)
+        ids = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
+        return np.repeat(np.arange(len(docs), dtype=np.int64), lengths), ids
 
 
 def _char_key(codes: list[int]) -> int:

@@ -88,7 +88,9 @@ class Bundle:
         rows, ids = self._index.encode(texts)
         return self._proba(head, rows, ids, len(texts))
 
-    def _proba(self, head: str, rows: np.ndarray, ids: np.ndarray, n_docs: int) -> tuple[list[str], np.ndarray]:
+    def _proba(
+        self, head: str, rows: np.ndarray, ids: np.ndarray, n_docs: int
+    ) -> tuple[list[str], np.ndarray]:
         h = self.heads[head]
         classes = h["classes"]
         if not n_docs:

@@ -238,7 +238,9 @@ def _drop_rejected(steps: list[FoundStep], segments: list) -> list[FoundStep]:
 
 
 #: The step's turn puts its timing up for discussion (您看下周一方便吗？ / "does Tuesday work?").
-_ASKS = re.compile(r"[?？]|方便吗|可以吗|行吗|好吗|怎么样|如何|看哪天|哪天|什么时候|\b(?:work|how about|okay)\b", re.I)
+_ASKS = re.compile(
+    r"[?？]|方便吗|可以吗|行吗|好吗|怎么样|如何|看哪天|哪天|什么时候|\b(?:work|how about|okay)\b", re.I
+)
 #: The reply turns the proposed time down for another (下周一我要开会，下周二下午吧).
 _COUNTER = re.compile(
     r"不行|不太行|没空|没时间|不方便|不在|开会|有会|出差|改(?:到|成|在)|换(?:到|成|个)|往后|推到|"
@@ -262,7 +264,9 @@ def _apply_acceptances(steps: list[FoundStep], segments: list, call_date: dt.dat
             continue
         text = reply.text.strip()
         turn = segments[n].text
-        asked = last_of_turn[step.segment_idx] is step and bool(_ASKS.search(turn[turn.find(step.evidence) :]))
+        asked = last_of_turn[step.segment_idx] is step and bool(
+            _ASKS.search(turn[turn.find(step.evidence) :])
+        )
         if not asked and (step.due is not None or not _ACCEPT.search(text)):
             continue
         dates = [d for d in all_due_dates(text, call_date) if d[0] is not None]

@@ -304,7 +304,7 @@ def _could_be_objections(classes: list[str], probs) -> np.ndarray:
     return 1.0 - probs[:, classes.index(NONE_LABEL)] + LEXICON_BONUS >= OBJECTION_MIN_PROBABILITY
 
 
-SENTENCE_SCREEN = 0.9
+SENTENCE_SCREEN = 0.7
 
 
 def _sentence_probs(sents: list, candidates: list, classes: list[str], probs, bundle: Bundle):
@@ -369,11 +369,14 @@ def is_plain_inquiry(text: str) -> bool:
     return bool(_INQUIRY.search(stripped)) and not _CONCERN.search(text)
 
 
+_CONTENT_UNIT = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]+")
+
+
 def _too_short(text: str) -> bool:
     """Too little left to judge (没有, 对, "Maybe."): such fragments are answers, not objections."""
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
-    words = len(re.findall(r"[A-Za-z]+", text))
-    return cjk + words < 3 and not re.search(r"贵|慢|久", text)
+    if len(_CONTENT_UNIT.findall(text[:12])) >= 3:  # the usual case, decided on the first characters
+        return False
+    return len(_CONTENT_UNIT.findall(text)) < 3 and not ("贵" in text or "慢" in text or "久" in text)
 
 
 def _mark_handled(found: list[FoundObjection], segments: list) -> None:

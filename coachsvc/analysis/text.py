@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -88,8 +88,17 @@ _BARE_QIE = re.compile(r"(?<=[^\u4e00-\u9fff\s，,。])且")
 _EN_CONNECTIVE_RE = re.compile(r"\b(?:but|and also|also|plus|besides|however|on top of that)\b", re.I)
 #: All clause cuts in one scan: after a comma (group 1), or before a connective (group 2).
 _CUT = re.compile(
-    "(" + _COMMA.pattern + "|" + _EN_COMMA.pattern + ")|("
-    + _CONNECTIVE_RE.pattern + "|" + _BARE_QIE.pattern + "|" + _EN_CONNECTIVE_RE.pattern + ")",
+    "("
+    + _COMMA.pattern
+    + "|"
+    + _EN_COMMA.pattern
+    + ")|("
+    + _CONNECTIVE_RE.pattern
+    + "|"
+    + _BARE_QIE.pattern
+    + "|"
+    + _EN_CONNECTIVE_RE.pattern
+    + ")",
     re.I,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -100,9 +109,9 @@ _FILLERS = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Span:
-    """A piece of an utterance: its text and where it sits in the utterance."""
+class Span(NamedTuple):
+    """A piece of an utterance: its text and where it sits in the utterance (a tuple: many
+    thousands are made per call)."""
 
     text: str
     start: int
@@ -189,8 +198,11 @@ def _merge_fragments(spans: list[Span], text: str) -> list[Span]:
     return out
 
 
+_SENTENCE_MARK = re.compile(r"[。！？!?；;\n]")
+
+
 def _sentence_gap(between: str) -> bool:
-    return bool(re.search(r"[。！？!?；;\n]", between))
+    return bool(_SENTENCE_MARK.search(between))
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -291,7 +303,7 @@ _WORDS_CACHE: dict[str, list[str]] = {}
 _WORDS_CACHE_MAX = 20000
 #: jieba cuts each run of these characters on its own (its re_han_default) and passes every other
 #: character through alone, so words are cached per run: a sentence reuses its clauses' runs.
-_JIEBA_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
+_JIEBA_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")
 
 
 def split_words(texts: list[str]) -> list[list[str]]:

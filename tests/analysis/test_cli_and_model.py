@@ -90,7 +90,10 @@ def test_text_overlap():
     assert texts_overlap("今年的预算已经用完了", "而且今年的预算已经用完了")
     assert not texts_overlap("价格太贵了", "今年预算用完了")
     # annotators cut long objections at different clauses: a long shared run is enough
-    assert texts_overlap("就是你们的付款节点我们接受不了，签约付七成，上线付三成", "签约付七成，上线付三成，我们的规矩是上线验收后才付大头")
+    assert texts_overlap(
+        "就是你们的付款节点我们接受不了，签约付七成，上线付三成",
+        "签约付七成，上线付三成，我们的规矩是上线验收后才付大头",
+    )
     assert not texts_overlap("我们的规矩是上线验收后才付大头", "上线以后谁来维护")
 
 

@@ -27,9 +27,9 @@ def test_a_reply_that_opens_with_a_date_answers_the_asked_timing():
             ("客户", "下周一可以，让黄工陪你们。"),
         ]
     ) == [("rep", "2026-11-09")]
-    assert steps(
-        [("销售", "下周找个时间到行里给您做个演示？"), ("客户", "下周三下午吧。")]
-    ) == [("rep", "2026-11-11")]
+    assert steps([("销售", "下周找个时间到行里给您做个演示？"), ("客户", "下周三下午吧。")]) == [
+        ("rep", "2026-11-11")
+    ]
 
 
 def test_a_reply_with_a_date_for_something_else_leaves_the_step_alone():
