@@ -328,7 +328,8 @@ def _sentence_probs(sents: list, candidates: list, classes: list[str], probs, bu
 
 
 def _one_per_category_and_turn(chosen: list[tuple[int, Span, str, float]]) -> list[FoundObjection]:
-    """Adjacent clauses of one category join; a category appears once per turn."""
+    """Adjacent clauses of one category join; a category appears once per turn, said by its
+    likeliest clause (你们报的四十五万……你们凭什么贵七万？: the second)."""
     found: list[FoundObjection] = []
     for idx, span, label, p in chosen:
         prev = found[-1] if found else None
@@ -336,9 +337,11 @@ def _one_per_category_and_turn(chosen: list[tuple[int, Span, str, float]]) -> li
             prev.span = Span(prev.text + "，" + span.text, prev.span.start, span.end)
             prev.text, prev.confidence = prev.span.text, max(prev.confidence, float(p))
             continue
-        if any(f.segment_idx == idx and f.category == label for f in found):
-            continue
-        found.append(FoundObjection(label, span.text, idx, span, float(p)))
+        same = next((f for f in found if f.segment_idx == idx and f.category == label), None)
+        if same is None:
+            found.append(FoundObjection(label, span.text, idx, span, float(p)))
+        elif float(p) > same.confidence:
+            same.text, same.span, same.confidence = span.text, span, float(p)  # the clearer clause says it
     return found
 
 

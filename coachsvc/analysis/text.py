@@ -174,7 +174,9 @@ def _add(out: list[Span], text: str, start: int, end: int) -> None:
 
 _REPORTED = re.compile(
     r"(?:说|觉得|认为|表示|反馈|提到|原话是|意思是|讲|说了|说实话|老实说|实话实说|坦白讲|坦白说|说句实在话|怎么说呢|"
-    r"honestly|to be honest|I'll be honest|frankly)[:：\s]*$",
+    r"honestly|to be honest|I'll be honest|frankly|"
+    r"(?:thing|problem|issue|concern|worry|question|point|catch) is|"  # "The other thing is, …"
+    r"(?:问题|关键|麻烦|顾虑|担心的)是)[:：\s]*$",
     re.I,
 )
 
@@ -184,7 +186,7 @@ def _merge_fragments(spans: list[Span], text: str) -> list[Span]:
     clause that only introduces reported speech (老刘还说) joins the one after it."""
     out: list[Span] = []
     for span in spans:
-        if out and _REPORTED.search(out[-1].text[-24:]) and not _sentence_gap(text[out[-1].end : span.start]):
+        if out and _REPORTED.search(out[-1].text[-32:]) and not _sentence_gap(text[out[-1].end : span.start]):
             prev = out[-1]
             out[-1] = Span(text[prev.start : span.end], prev.start, span.end)
         elif out and _content_len(span.text) < 4 and not _CONNECTIVE_RE.match(span.text):
