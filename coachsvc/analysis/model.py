@@ -57,11 +57,11 @@ class Bundle:
     manifest: dict[str, Any]
     _index: Any = field(default=None, repr=False)  # fastfeatures.FeatureIndex, built on first use
 
-    def predict(self, head: str, docs: list[list[str]]) -> tuple[list[str], np.ndarray]:
-        """Top label and its probability for each featurised document."""
-        if not docs:
+    def predict(self, head: str, texts: list[str]) -> tuple[list[str], np.ndarray]:
+        """Top label and its probability for each text."""
+        if not texts:
             return [], np.zeros(0)
-        classes, proba = self.proba(head, docs)
+        classes, proba = self.proba_texts(head, texts)
         best = proba.argmax(axis=1)
         return [classes[i] for i in best], proba[np.arange(len(best)), best]
 

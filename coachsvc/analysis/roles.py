@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from coachsvc.analysis.constants import NONE_LABEL, ROLE_MIN_PROBABILITY
 from coachsvc.analysis.model import Bundle
 from coachsvc.analysis.people import Mention, display_name, find_mentions, same_person
-from coachsvc.analysis.text import features_batch, sentences
+from coachsvc.analysis.text import sentences
 
 #: Rule cues per role: a clause that says this about a person gives them the role.
 ROLE_CUES: dict[str, str] = {
@@ -462,7 +462,7 @@ def _is_object(clause: str, mention: Mention) -> bool:
 def _classify(pending: list, bundle: Bundle) -> list[str | None]:
     if not pending:
         return []
-    labels, probs = bundle.predict("role", features_batch([p[0] for p in pending]))
+    labels, probs = bundle.predict("role", [p[0] for p in pending])
     out: list[str | None] = []
     for (clause, _, mentions, *_, shaped), label, p in zip(pending, labels, probs, strict=True):
         if not clause:
@@ -498,7 +498,7 @@ def _classify(pending: list, bundle: Bundle) -> list[str | None]:
 
 def _person_for(people: list[_Person], mention: Mention) -> _Person:
     for person in people:
-        if any(same_person(mention, m) for m in person.mentions):
+        if any(same_person(mention, m) for m in {m.key: m for m in person.mentions}.values()):
             person.mentions.append(mention)
             return person
     person = _Person([mention])
