@@ -55,11 +55,9 @@ class AnalysisResult:
 
 
 def preload(app=None) -> None:
-    """Load the classifiers, jieba and the pinyin table once (a worker preloader)."""
-    from coachsvc.analysis.text import features
-
-    load_bundle()
-    features("预热：价格太贵了，王总拍板")
+    """Load the classifiers, jieba, the pinyin table and the run-time feature index once (a worker
+    preloader)."""
+    load_bundle().proba_texts("objection", ["预热：价格太贵了，王总拍板"])
 
 
 def analyze_transcript(

@@ -175,6 +175,7 @@ def reset() -> None:
 
     _bundle = None
     text._tokenizer = None
+    text._segmenter = None
     text._pinyin = None
 
 
