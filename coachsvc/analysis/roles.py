@@ -212,6 +212,10 @@ class _Person:
     mentions: list[Mention]
     roles: dict[str, tuple[str, int]] = field(default_factory=dict)  # role -> (evidence, segment idx)
     implied: dict[str, tuple[str, int]] = field(default_factory=dict)
+    distinct: dict[str, Mention] = field(default_factory=dict)  # one mention per name key
+
+    def __post_init__(self) -> None:
+        self.distinct = {m.key: m for m in self.mentions}
 
 
 def find_roles(segments: list, bundle: Bundle) -> list[FoundRole]:
@@ -498,8 +502,9 @@ def _classify(pending: list, bundle: Bundle) -> list[str | None]:
 
 def _person_for(people: list[_Person], mention: Mention) -> _Person:
     for person in people:
-        if any(same_person(mention, m) for m in {m.key: m for m in person.mentions}.values()):
+        if mention.key in person.distinct or any(same_person(mention, m) for m in person.distinct.values()):
             person.mentions.append(mention)
+            person.distinct.setdefault(mention.key, mention)
             return person
     person = _Person([mention])
     people.append(person)
