@@ -65,7 +65,6 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # single core
     loads = [load_seconds() for _ in range(3)]
     from coachsvc.analysis import analyze_transcript, preload, text
-    from coachsvc.analysis.text import clauses, sentences
 
     preload()
     call = one_hour_call()
@@ -73,9 +72,7 @@ def main() -> None:
     analyze_transcript(call, "2026-11-18", rep_speaker="销售")  # warm-up
     runs, cpu = [], []
     for _ in range(10):
-        clauses.cache_clear()  # a new call's text is never cached: measure it cold
-        sentences.cache_clear()
-        text._WORDS_CACHE.clear()
+        text.clear_caches()  # a new call's text is never cached: measure it cold
         started, cpu_started = time.perf_counter(), time.process_time()
         result = analyze_transcript(call, "2026-11-18", rep_speaker="销售")
         runs.append(time.perf_counter() - started)

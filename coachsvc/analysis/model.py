@@ -174,6 +174,7 @@ def reset() -> None:
     from coachsvc.analysis import text
 
     _bundle = None
+    text.clear_caches()
     text._tokenizer = None
     text._segmenter = None
     text._pinyin = None
