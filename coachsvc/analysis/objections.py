@@ -47,7 +47,8 @@ _NEGATED = [
         r"(?:就算|即使|哪怕|即便)[^，,。！？!?；;]{0,16}(?:也|都)(?:没关系|无所谓|不要紧|能接受|可以|愿意|认)"
     ),
     re.compile(
-        r"[^，,。！？!?；;]{0,6}(?:贵|慢|久)(?:一点|一些|点)?(?:也|都)?(?:没关系|无所谓|不要紧|能接受|可以接受)"
+        # (the up to six characters before the concession are blanked too: see neutralise)
+        r"(?P<concession>(?:贵|慢|久)(?:一点|一些|点)?(?:也|都)?(?:没关系|无所谓|不要紧|能接受|可以接受))"
     ),
     # 售后这块我们不担心 / 价格我们不太在意 / 价格倒是其次 (the topic first, then the dismissal)
     re.compile(
@@ -223,9 +224,25 @@ class FoundObjection:
     clarified: bool = False
 
 
+_CLAUSE_EDGE = frozenset("，,。！？!?；;")
+
+
 def neutralise(text: str) -> str:
     """Blank out negated concerns and favourable hypotheticals (keeps offsets)."""
-    text = _ANY_NEGATED.sub(lambda m: " " * len(m.group(0)), text)
+    spans = []
+    for m in _ANY_NEGATED.finditer(text):
+        start = m.start()
+        if m.group("concession") is not None:  # 价格贵一点也没关系: its topic goes too
+            floor = max(spans[-1][1] if spans else 0, start - 6)
+            while start > floor and text[start - 1] not in _CLAUSE_EDGE:
+                start -= 1
+        spans.append((start, m.end()))
+    if spans:
+        pieces, pos = [], 0
+        for start, end in spans:
+            pieces += [text[pos:start], " " * (end - start)]
+            pos = end
+        text = "".join(pieces) + text[pos:]
     return _HYPOTHETICAL.sub(
         lambda m: m.group(0) if _THREAT.search(m.group(0)) else " " * len(m.group(0)), text
     )
