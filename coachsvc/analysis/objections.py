@@ -180,18 +180,19 @@ def cue_categories(text: str) -> set[str]:
     return {cat for cat, rx in CATEGORY_CUES.items() if rx.search(text)}
 
 
-def decide(classes: list[str], probs, text: str) -> tuple[str, float]:
-    """The category (or none) for a clause: the classifier's probabilities, with a bonus for
-    the categories whose cue phrases are said."""
-    ranked = rank(classes, probs, text)
-    if ranked and ranked[0][1] >= OBJECTION_MIN_PROBABILITY:
+def decide(classes: list[str], probs, text: str, threshold: float | None = None) -> tuple[str, float]:
+    """The category (or none) for a clause (a whole sentence has its own `threshold`): the
+    classifier's probabilities, with a bonus for the categories whose cue phrases are said."""
+    threshold = OBJECTION_MIN_PROBABILITY if threshold is None else threshold
+    ranked = rank(classes, probs, text, threshold)
+    if ranked and ranked[0][1] >= threshold:
         return ranked[0]
     return NONE_LABEL, ranked[0][1] if ranked else 0.0
 
 
-def rank(classes: list[str], probs, text: str) -> list[tuple[str, float]]:
+def rank(classes: list[str], probs, text: str, threshold: float | None = None) -> list[tuple[str, float]]:
     """Categories by score; cue phrases are only looked for where the bonus could matter."""
-    floor = OBJECTION_MIN_PROBABILITY - LEXICON_BONUS
+    floor = (OBJECTION_MIN_PROBABILITY if threshold is None else threshold) - LEXICON_BONUS
     scored = []
     for i, cat in enumerate(classes):
         if cat == NONE_LABEL:
@@ -302,23 +303,24 @@ def _choose(sents: list, candidates: list, bundle: Bundle) -> list[tuple[int, Sp
         for other, q in also_raised(classes, row, cleaned, label):
             chosen.append((idx, span, other, min(q, 1.0)))
             covered.add((si, other))
-    sent_hopeful = _could_be_objections(sent_classes, sent_probs)
+    sent_hopeful = _could_be_objections(sent_classes, sent_probs, SENTENCE_MIN_PROBABILITY)
     for si, (idx, sent, cleaned) in enumerate(sents):
         if not sent_hopeful[si]:
             continue
-        label, p = decide(sent_classes, sent_probs[si], cleaned)
-        if label != NONE_LABEL and p >= SENTENCE_MIN_PROBABILITY and (si, label) not in covered:
+        label, p = decide(sent_classes, sent_probs[si], cleaned, SENTENCE_MIN_PROBABILITY)
+        if label != NONE_LABEL and (si, label) not in covered:
             chosen.append((idx, sent, label, min(p, 1.0)))
     chosen.sort(key=lambda c: (c[0], c[1].start))
     return chosen
 
 
-def _could_be_objections(classes: list[str], probs) -> np.ndarray:
+def _could_be_objections(classes: list[str], probs, threshold: float | None = None) -> np.ndarray:
     """Rows where some category could reach the threshold even with the cue bonus (most clauses
     of a call cannot: they are skipped without looking at cue phrases)."""
     if not len(probs):
         return np.zeros(0, dtype=bool)
-    return 1.0 - probs[:, classes.index(NONE_LABEL)] + LEXICON_BONUS >= OBJECTION_MIN_PROBABILITY
+    threshold = OBJECTION_MIN_PROBABILITY if threshold is None else threshold
+    return 1.0 - probs[:, classes.index(NONE_LABEL)] + LEXICON_BONUS >= threshold
 
 
 SENTENCE_SCREEN = 0.7
