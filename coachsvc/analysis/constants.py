@@ -100,7 +100,7 @@ OBJECTION_MIN_PROBABILITY = 0.65
 #: Added to a category's probability when one of its cue phrases is said (objections.CATEGORY_CUES).
 LEXICON_BONUS = 0.1
 #: A whole sentence counts as an objection (when none of its clauses does) from this probability.
-SENTENCE_MIN_PROBABILITY = 0.6
+SENTENCE_MIN_PROBABILITY = 0.55
 #: A clause-level objection is dropped when its sentence is this surely neutral.
 SENTENCE_NONE_VETO = 0.7
 #: Minimum probability for a clause to carry a decision-role cue.

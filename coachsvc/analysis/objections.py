@@ -259,8 +259,31 @@ def find_objections(segments: list, bundle: Bundle) -> list[FoundObjection]:
     if not sents:
         return []
     found = _one_per_category_and_turn(_choose(sents, candidates, bundle))
+    found = [f for f in found if not _answers_decision_question(f, segments)]
     _mark_handled(found, segments)
     return found
+
+
+#: The rep asks how the customer decides or buys (谁来拍板? 采购流程是怎样的? "who signs off?").
+_DECISION_QUESTION = re.compile(
+    r"流程|谁(?:来)?(?:拍板|决定|定|负责|签|批|审批)|决策|审批|拍板|"
+    r"\bwho\b[^.?]{0,30}\b(?:decides?|decision|sign|approv|own|call)|decision|process|sign[- ]off|approv",
+    re.I,
+)
+
+
+def _answers_decision_question(found: FoundObjection, segments: list) -> bool:
+    """An answer to the rep's question about who decides or how they buy describes the decision
+    chain (a role, not a pushback): 销售：今天想了解一下你们的采购流程。 客户：……最后总经理审批。"""
+    if found.category != "authority":
+        return False
+    position = next(n for n, s in enumerate(segments) if s.idx == found.segment_idx)
+    before = next((s for s in reversed(segments[:position]) if s.party == "rep"), None)
+    return (
+        before is not None
+        and segments[position - 1] is before
+        and bool(_DECISION_QUESTION.search(before.text))
+    )
 
 
 def _pieces(segments: list) -> tuple[list[tuple[int, Span, str]], list[tuple[int, Span, str, int]]]:
