@@ -23,7 +23,7 @@ _VERBS_ZH = (
     "发送|发给|发过来|发过去|发一下|发一份|发个|发到|发|传给|传过来|"
     "寄给|寄过来|寄|提交|提供|准备|整理|出一版|出个|出方案|做一版|做个|做一个|"
     "安排|约一下|约个|约上|约|预约|组织|演示|拜访|上门|过来|过去|"
-    "见面|见一面|开会|开个会|上会|碰一下|碰个头|碰碰|聊一下|聊聊|沟通|对接|对比|评估|"
+    "见面|见一面|开会|开个会|上会|碰一下|碰个头|碰碰|聊一下|聊聊|沟通|对接|对比|评估|面谈|再谈|谈一下|谈谈|"
     "测试|试用|确认|回复|答复|反馈|签约|签合同|签|盖章|付款|打款|"
     "下单|走流程|走一下|汇报|请示|申请|联系|打电话|打个电话|跟进|调研|考察|参观|"
     "培训|部署|报价|核算|测算|审核|审批|讨论|商量|研究一下|看一下|"
@@ -56,7 +56,7 @@ _COMMIT = re.compile(
 )
 _HYPOTHETICAL = re.compile(r"^(?:如果|假如|假设|要是|倘若|若是|万一)|\bif\b|\bassuming\b", re.I)
 _NOT_STEP = re.compile(
-    r"今天(?:主要)?(?:是)?(?:想|来|过来)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like|"
+    r"今天(?:主要)?(?:是)?(?:想|来|过来|给您|跟您|和您|向您|为您|给大家|跟大家)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like|"
     r"我(?:们)?(?:要|得|有个?|在)(?:开会|出差|开个会)|没空|没时间|不方便|"  # 下周一我要开会: not free then
     r"\bI'?m (?:busy|out|traveling|travelling|away)\b",
     re.I,
@@ -99,20 +99,28 @@ def find_next_steps(segments: list, call_date: dt.date, bundle: Bundle, mentions
     """The call's next steps, merged across a proposal and its confirmation."""
     candidates: list[tuple[object, str, dt.date | None, int, int]] = []
     for seg in segments:
+        undated = None  # an action clause of this turn still waiting for its date or commitment
         for span in _step_clauses(seg.text):
             text = span.text
-            if candidates and candidates[-1][0] is seg and candidates[-1][2] is None:
-                due_found = find_due_date(text, call_date)
-                if due_found and due_found[0] and _only_date(text, due_found):
-                    prev = candidates[-1]  # 那你把计划发过来，这周五之前: the date closes the clause before
+            if (undated or (candidates and candidates[-1][0] is seg and candidates[-1][2] is None)) and (
+                (due_found := find_due_date(text, call_date)) and due_found[0] and _only_date(text, due_found)
+            ):
+                # 那你把计划发过来，这周五之前 / 你重新出个报价，下周一之前给我: the date closes the clause before
+                if undated:
+                    candidates.append((seg, undated, due_found[0], -1, -1))
+                else:
+                    prev = candidates[-1]
                     candidates[-1] = (prev[0], prev[1], due_found[0], -1, -1)
-                    continue
+                undated = None
+                continue
+            undated = None
             if not (_VERB_ZH.search(text) or _VERB_EN.search(text) or _BA.search(text)) or _PAST.search(text):
                 continue
             if _HYPOTHETICAL.search(_sentence_of(seg.text, span.start)) or _NOT_STEP.search(text):
                 continue  # 如果预算批下来，我们下个月就签: a condition, not a commitment
             due_found = find_due_date(text, call_date)
             if due_found is None and not _COMMIT.search(text):
+                undated = text
                 continue
             due, ds, de = due_found if due_found else (None, -1, -1)
             candidates.append((seg, text, due, ds, de))
@@ -160,12 +168,21 @@ def _step_clauses(text: str) -> list:
 
 def _sentence_of(text: str, pos: int) -> str:
     start = max(text.rfind(ch, 0, pos) for ch in "。！？!?；;\n") + 1
+    period = text.rfind(". ", 0, pos)  # an English sentence end
+    start = max(start, period + 2) if period >= 0 else start
     return text[start : pos + 1].strip() or text[pos:]
+
+
+_DATE_FILLER = re.compile(
+    r"[\s，,。.!?！？吧啊呢]|之前|以前|前|之内|以内|内|by|before|on|"
+    r"(?:发|给|交|传)(?:给|到)?(?:我们|我|您|你们|你)(?:这边)?",  # 下周一之前给我: only the date is new
+    re.I,
+)
 
 
 def _only_date(text: str, found: tuple) -> bool:
     rest = text[: found[1]] + text[found[2] :]
-    return not re.sub(r"[\s，,。.!?！？吧啊呢]|之前|以前|前|之内|以内|内|by|before|on", "", rest, flags=re.I)
+    return not _DATE_FILLER.sub("", rest)
 
 
 def _action(text: str, ds: int, de: int) -> str:
@@ -276,9 +293,15 @@ def _apply_acceptances(steps: list[FoundStep], segments: list, call_date: dt.dat
             step.due = dates[-1][0]
         elif asked and dates[0][1] <= 2:
             step.due = dates[0][0]
-        elif step.due is None and _ACCEPT.search(text):
+        elif step.due is None and _ACCEPT.search(text) and not _own_step(text, dates[0]):
             step.due = dates[0][0]
     return steps
+
+
+def _own_step(reply: str, date: tuple) -> bool:
+    """好的。那价格我们下周一当面再谈？: the reply dates a proposal of its own, not the step before."""
+    after = re.split(r"[。！？!?；;]|\.\s", reply[date[2] :])[0]  # the rest of the date's sentence
+    return bool(_VERB_ZH.search(after) or _VERB_EN.search(after)) and not _DATE_FILLER.fullmatch(after.strip())
 
 
 def _merge(steps: list[FoundStep]) -> list[FoundStep]:

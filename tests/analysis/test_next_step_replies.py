@@ -66,3 +66,38 @@ def test_english_build_and_do_are_step_verbs():
         call_date="2026-12-14",
         rep="Rep",
     ) == [("customer", "2026-12-23")]
+
+
+def test_a_date_clause_completes_the_action_before_it():
+    # 2026-11-04 is a Wednesday: 下周一 = 11-09
+    assert steps(
+        [("销售", "那我们一期控制在十五万以内。"), ("客户", "可以，你按这个思路重新出个报价，下周一之前给我。")],
+        call_date="2026-11-04",
+    ) == [("rep", "2026-11-09")]
+
+
+def test_an_acceptance_that_proposes_its_own_step_keeps_its_date():
+    # 2027-01-20 is a Wednesday: 本周五 = 01-22, 下周一 = 01-25
+    assert steps(
+        [
+            ("客户", "你把一个月上线的计划和驻场支持写进方案，本周五发我。"),
+            ("销售", "好的。那价格我们下周一当面再谈？"),
+            ("客户", "可以。"),
+        ],
+        call_date="2027-01-20",
+    ) == [("rep", "2027-01-22"), ("rep", "2027-01-25")]
+
+
+def test_the_agenda_of_the_call_is_not_a_next_step():
+    assert steps([("销售", "王总好，今天主要给您和采购部的严经理讲一下方案。"), ("客户", "好的。")]) == []
+
+
+def test_an_english_condition_stays_in_its_sentence():
+    assert steps(
+        [
+            ("Rep", "Should I build an ROI model Brian can play with?"),
+            ("Customer", "Yes, please, by next Friday if you can. I'll share our loan volumes with you tomorrow."),
+        ],
+        call_date="2026-12-29",
+        rep="Rep",
+    ) == [("rep", "2027-01-08"), ("customer", "2026-12-30")]
