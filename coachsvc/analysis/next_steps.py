@@ -56,7 +56,8 @@ _COMMIT = re.compile(
 )
 _HYPOTHETICAL = re.compile(r"^(?:如果|假如|假设|要是|倘若|若是|万一)|\bif\b|\bassuming\b", re.I)
 _NOT_STEP = re.compile(
-    r"今天(?:主要)?(?:是)?(?:想|来|过来|给您|跟您|和您|向您|为您|给大家|跟大家)|主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like|"
+    r"今天(?:主要)?(?:是)?(?:想|来|过来|给您|跟您|和您|向您|为您|给大家|跟大家)|"  # the call's agenda
+    r"主要想(?:跟|和|了解)|(?:改|做|弄|准备|整理)好了|today I'?d like|"
     r"我(?:们)?(?:要|得|有个?|在)(?:开会|出差|开个会)|没空|没时间|不方便|"  # 下周一我要开会: not free then
     r"\bI'?m (?:busy|out|traveling|travelling|away)\b",
     re.I,
@@ -105,7 +106,8 @@ def find_next_steps(segments: list, call_date: dt.date, bundle: Bundle, mentions
             if (undated or (candidates and candidates[-1][0] is seg and candidates[-1][2] is None)) and (
                 (due_found := find_due_date(text, call_date)) and due_found[0] and _only_date(text, due_found)
             ):
-                # 那你把计划发过来，这周五之前 / 你重新出个报价，下周一之前给我: the date closes the clause before
+                # 那你把计划发过来，这周五之前 / 你重新出个报价，下周一之前给我: the date closes
+                # the clause before
                 if undated:
                     candidates.append((seg, undated, due_found[0], -1, -1))
                 else:
@@ -301,7 +303,8 @@ def _apply_acceptances(steps: list[FoundStep], segments: list, call_date: dt.dat
 def _own_step(reply: str, date: tuple) -> bool:
     """好的。那价格我们下周一当面再谈？: the reply dates a proposal of its own, not the step before."""
     after = re.split(r"[。！？!?；;]|\.\s", reply[date[2] :])[0]  # the rest of the date's sentence
-    return bool(_VERB_ZH.search(after) or _VERB_EN.search(after)) and not _DATE_FILLER.fullmatch(after.strip())
+    has_verb = bool(_VERB_ZH.search(after) or _VERB_EN.search(after))
+    return has_verb and not _DATE_FILLER.fullmatch(after.strip())
 
 
 def _merge(steps: list[FoundStep]) -> list[FoundStep]:

@@ -71,7 +71,10 @@ def test_english_build_and_do_are_step_verbs():
 def test_a_date_clause_completes_the_action_before_it():
     # 2026-11-04 is a Wednesday: 下周一 = 11-09
     assert steps(
-        [("销售", "那我们一期控制在十五万以内。"), ("客户", "可以，你按这个思路重新出个报价，下周一之前给我。")],
+        [
+            ("销售", "那我们一期控制在十五万以内。"),
+            ("客户", "可以，你按这个思路重新出个报价，下周一之前给我。"),
+        ],
         call_date="2026-11-04",
     ) == [("rep", "2026-11-09")]
 
@@ -96,7 +99,10 @@ def test_an_english_condition_stays_in_its_sentence():
     assert steps(
         [
             ("Rep", "Should I build an ROI model Brian can play with?"),
-            ("Customer", "Yes, please, by next Friday if you can. I'll share our loan volumes with you tomorrow."),
+            (
+                "Customer",
+                "Yes, please, by next Friday if you can. I'll share our loan volumes with you tomorrow.",
+            ),
         ],
         call_date="2026-12-29",
         rep="Rep",
