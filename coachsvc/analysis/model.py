@@ -26,7 +26,8 @@ MODELS_DIR = REPO_ROOT / "models"
 ARTIFACT_DIR = MODELS_DIR / "analysis"
 CORPUS_DIR = MODELS_DIR / "corpus"
 DEVSET_PATH = MODELS_DIR / "devset.jsonl"
-TESTSET_PATH = MODELS_DIR / "testset.jsonl"  # written apart, never used to tune
+TESTSET_PATH = MODELS_DIR / "testset.jsonl"  # written apart
+TESTSET2_PATH = MODELS_DIR / "testset2.jsonl"  # written by someone who saw neither code nor data
 CLASSIFIER_FILE = "classifiers.npz"
 VOCAB_FILE = "vocabulary.json"
 HEADS = ("objection", "role", "next_step")
@@ -273,6 +274,8 @@ def train(log=print) -> dict[str, Any]:
         manifest["devset_metrics"] = evaluate_file(DEVSET_PATH)["summary"]
         if TESTSET_PATH.exists():
             manifest["testset_metrics"] = evaluate_file(TESTSET_PATH)["summary"]
+        if TESTSET2_PATH.exists():
+            manifest["testset2_metrics"] = evaluate_file(TESTSET2_PATH)["summary"]
     artifact_path("manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     reset()
     return manifest
