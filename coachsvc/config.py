@@ -47,6 +47,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(max_mb * 1024 * 1024) + 64 * 1024,
         "MAX_AUDIO_SECONDS": float(env("MAX_AUDIO_SECONDS", str(3 * 3600))),
         "JOB_TIMEOUT_SECONDS": int(env("JOB_TIMEOUT_SECONDS", "3600")),
+        # A record's processing job: a base time limit, plus per second of a recording's audio.
+        "PROCESSING_TIMEOUT_SECONDS": int(env("PROCESSING_TIMEOUT_SECONDS", "300")),
+        "AUDIO_JOB_SECONDS_PER_SECOND": float(env("AUDIO_JOB_SECONDS_PER_SECOND", "1.0")),
         "JOB_MAX_RETRIES": int(env("JOB_MAX_RETRIES", "2")),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute"),

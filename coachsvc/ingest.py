@@ -101,13 +101,34 @@ def create_activity(
     return record
 
 
+def processing_timeout(record: ActivityRecord) -> int:
+    """Seconds a record's processing job may run. It also bounds how long a killed worker's job
+    goes unnoticed (the simple worker's heartbeat lasts the time limit plus 60 s), so it is sized
+    by the work: a base (`PROCESSING_TIMEOUT_SECONDS`: a chat transcript is analysed in well under
+    a second) plus, for a recording, its length times `AUDIO_JOB_SECONDS_PER_SECOND` (transcription
+    runs at a real-time factor of 0.13 measured; 1.0 leaves room for a busy machine). A recording
+    of unknown length gets `JOB_TIMEOUT_SECONDS`."""
+    cfg = current_app.config
+    base = cfg["PROCESSING_TIMEOUT_SECONDS"]
+    if record.source != "audio":
+        return base
+    if not record.duration_seconds:
+        return cfg["JOB_TIMEOUT_SECONDS"]
+    return max(1, int(base + cfg["AUDIO_JOB_SECONDS_PER_SECOND"] * record.duration_seconds))
+
+
 def enqueue_processing(session: Session, record: ActivityRecord) -> None:
     """Queue the record's processing (after its row is committed); the job id is the row's key."""
     from coachsvc.jobs import process_activity
     from coachsvc.queue import enqueue
 
     try:
-        enqueue(process_activity, record.id, job_id=f"activity-{record.id}-{record.attempts}")
+        enqueue(
+            process_activity,
+            record.id,
+            job_id=f"activity-{record.id}-{record.attempts}",
+            job_timeout=processing_timeout(record),
+        )
     except Exception as exc:  # the queue is down: keep the upload, say so, let it be retried
         log.exception("enqueue failed for activity %s", record.id)
         record.status, record.failure_reason = "failed", f"队列不可用，请稍后重试 (queue unavailable: {exc})"

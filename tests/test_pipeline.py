@@ -124,6 +124,25 @@ def test_retry_only_for_failed_records(app, api_client, rep):
     assert resp.status_code == 409 and resp.json["error"] == "not_failed"
 
 
+def test_the_time_limit_of_processing_is_sized_by_the_work(app, api_client, rep, session):
+    from coachsvc.queue import get_queue
+    from tests.audio import tone_wav
+
+    _, _, chat = _upload(api_client, rep)
+    client, headers = api_client(rep)
+    resp = client.post(
+        "/api/v1/activities", data={"file": (io.BytesIO(tone_wav(seconds=12)), "call.wav")}, headers=headers
+    )
+    assert resp.status_code == 202, resp.json
+    audio = resp.json["id"]
+    with app.app_context():
+        limit = {rid: get_queue("batch").fetch_job(f"activity-{rid}-0").timeout for rid in (chat, audio)}
+    duration = session.get(ActivityRecord, audio).duration_seconds
+    assert 11 < duration < 13
+    # a chat transcript: the base; a recording: the base plus its length (x1.0)
+    assert limit == {chat: 300, audio: int(300 + duration)}
+
+
 def test_enqueue_sets_bounded_retries(app):
     with app.app_context():
         from coachsvc.queue import enqueue

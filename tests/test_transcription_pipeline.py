@@ -106,7 +106,7 @@ def test_recording_over_the_length_limit_fails(app, api_client, rep, worker, ses
 
 
 def test_the_job_time_limit_fails_the_record_with_its_reason(app, api_client, rep, worker, session):
-    app.config["JOB_TIMEOUT_SECONDS"] = 1
+    app.config["PROCESSING_TIMEOUT_SECONDS"], app.config["AUDIO_JOB_SECONDS_PER_SECOND"] = 1, 0.0
     client, headers, rid = _upload(api_client, rep, DATA / "visit_mono.opus")
     worker()
     record = _record(session, rid)
