@@ -222,9 +222,10 @@ def find_roles(segments: list, bundle: Bundle) -> list[FoundRole]:
     """Each person of the decision chain with the roles said of them (one entry per role)."""
     pending = _mentions_by_clause(segments)
     people: list[_Person] = []
+    by_family: dict[str, list[_Person]] = {}
     for (_, sentence, mentions, idx, _, _), role in zip(pending, _classify(pending, bundle), strict=True):
         for mention in mentions:
-            person = _person_for(people, mention)
+            person = _person_for(people, mention, by_family)
             if role and role not in person.roles:
                 person.roles[role] = (sentence, idx)
             if mention.implied_role and mention.implied_role not in person.implied:
@@ -500,15 +501,24 @@ def _classify(pending: list, bundle: Bundle) -> list[str | None]:
     return out
 
 
-def _person_for(people: list[_Person], mention: Mention) -> _Person:
-    for person in people:
+def _person_for(people: list[_Person], mention: Mention, by_family: dict[str, list[_Person]]) -> _Person:
+    """The person a mention names, or a new one. Only mentions of one family can be one person
+    (same_person: the same surname, the same English first name, else the same key)."""
+    family = _family(mention.key)
+    for person in by_family.get(family, ()):
         if mention.key in person.distinct or any(same_person(mention, m) for m in person.distinct.values()):
             person.mentions.append(mention)
             person.distinct.setdefault(mention.key, mention)
             return person
     person = _Person([mention])
     people.append(person)
+    by_family.setdefault(family, []).append(person)
     return person
+
+
+def _family(key: str) -> str:
+    kind, _, rest = key.partition(":")
+    return kind + ":" + rest.split(":")[0] if kind in ("name", "en") else key
 
 
 def _results(people: list[_Person]) -> list[FoundRole]:
