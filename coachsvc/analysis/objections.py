@@ -18,6 +18,7 @@ from coachsvc.analysis.constants import (
     LEXICON_BONUS,
     NONE_LABEL,
     OBJECTION_MIN_PROBABILITY,
+    SENTENCE_CLAUSE_SCREEN,
     SENTENCE_MIN_PROBABILITY,
     SENTENCE_NONE_VETO,
 )
@@ -346,9 +347,6 @@ def _could_be_objections(classes: list[str], probs, threshold: float | None = No
     return 1.0 - probs[:, classes.index(NONE_LABEL)] + LEXICON_BONUS >= threshold
 
 
-SENTENCE_SCREEN = 0.7
-
-
 def _sentence_probs(sents: list, candidates: list, classes: list[str], probs, bundle: Bundle):
     """Sentence-level probabilities. A one-clause sentence reuses its clause's; a longer one is
     scored on its own features (如果你们还是上次那个价格，就不用讲了: the n-grams across the comma
@@ -360,7 +358,7 @@ def _sentence_probs(sents: list, candidates: list, classes: list[str], probs, bu
     for n, cand in enumerate(candidates):
         if cand[2] == sents[cand[3]][2]:
             out[cand[3]] = probs[n]
-        elif probs[n, none_col] <= SENTENCE_SCREEN:
+        elif probs[n, none_col] <= SENTENCE_CLAUSE_SCREEN:
             longer.add(cand[3])  # a sentence of surely neutral clauses is left neutral
     if longer:
         order = sorted(longer)
