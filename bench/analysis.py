@@ -1,7 +1,7 @@
 """Benchmark the call analysis: a one-hour call (~15,000 Chinese characters) after warm-up on one
 core (target < 100 ms), and loading the classifiers in a fresh process (target < 1 s).
 
-Run: .venv/bin/python bench/analysis.py
+Run: .venv/bin/python bench/analysis.py [--no-settle]   (--no-settle: the collector at its defaults)
 """
 
 from __future__ import annotations
@@ -67,6 +67,10 @@ def main() -> None:
     from coachsvc.analysis import analyze_transcript, preload, text
 
     preload()
+    if "--no-settle" not in sys.argv:
+        from coachsvc.runtime import settle_memory
+
+        settle_memory()  # as the worker does once its models are loaded
     call = one_hour_call()
     chars = sum(len(u["text"]) for u in call)
     analyze_transcript(call, "2026-11-18", rep_speaker="销售")  # warm-up

@@ -35,6 +35,7 @@ from coachsvc.db.radar import DrillScore, RadarCallScore, Rating, RatingScore  #
 from coachsvc.radar.checks import CallFacts  # noqa: E402
 from coachsvc.radar.scores import blend, load_stats  # noqa: E402
 from coachsvc.radar.scoring import score_call  # noqa: E402
+from coachsvc.runtime import settle_memory  # noqa: E402
 
 TEAMS, REPS_PER_TEAM, RECORDS, DAYS = 25, 20, 200_000, 365
 HEATMAP_TARGET_MS, RECOMPUTE_TARGET_MS = 200.0, 20.0
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=RECORDS)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep the data already loaded (same database)")
+    parser.add_argument("--no-settle", action="store_true", help="leave the garbage collector at its defaults")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.gettempdir()}/bench-radar.db"
     if not args.reuse:
@@ -65,6 +67,8 @@ def main() -> None:
     print(f"database: {url.split('://')[0]}; {TEAMS * REPS_PER_TEAM} reps, {args.records:,} records")
     with app.app_context():
         admin_token, rep_ids = _existing(app) if args.reuse else _seed(app, args.records)
+        if not args.no_settle:
+            settle_memory()  # as the web server and the worker do once started (coachsvc.runtime)
         _bench_heatmap(app, admin_token, args.runs)
         _bench_recompute(app, rep_ids, args.runs)
 

@@ -45,6 +45,9 @@ def run(host: str, port: int, demo: bool, workers: int) -> None:
         click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）:")
         for username, display, role, team in DEMO_USERS:
             click.echo(f"  {username:<10} {display}  {role}  {team or ''}")
+    from coachsvc.runtime import settle_memory
+
+    settle_memory()
     try:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
     finally:

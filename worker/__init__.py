@@ -95,5 +95,8 @@ def main(argv: list[str] | None = None) -> None:
         handler.addFilter(JobIdFilter())
     app = create_app()
     worker = build_worker(app, args.queues or None, args.name)
+    from coachsvc.runtime import settle_memory
+
+    settle_memory()  # the models are loaded: keep the collector off them
     with app.app_context():
         worker.work(burst=args.burst, with_scheduler=True)
