@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=RECORDS)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep the data already loaded (same database)")
-    parser.add_argument("--no-settle", action="store_true", help="leave the garbage collector at its defaults")
+    parser.add_argument("--no-settle", action="store_true", help="the garbage collector at its defaults")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.gettempdir()}/bench-radar.db"
     if not args.reuse:
