@@ -21,7 +21,7 @@ from coachsvc.analysis import text as T
 
 _SEP = "\x01"
 _LETTER = re.compile(r"[a-z0-9]")  # English features need a word (normalised text is lower case)
-_DROP = re.compile(r"[^\u4e00-\u9fffa-z0P%\x01]")
+_DROP = re.compile(f"[^{T.NGRAM_CHARS}{_SEP}]")
 _BITS = 21  # code points are below 2**21
 _PINYIN_BITS = 12
 
@@ -59,8 +59,7 @@ class FeatureIndex:
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, vocabulary index) of every known feature of the texts."""
-        norms = [T._DIGITS.sub("0", T.normalize(T.strip_fillers(t))) for t in texts]
-        masked = [T._PERSON_RE.sub("P", n) if T.is_chinese(n) else "" for n in norms]
+        norms, masked = T.normalised(texts)
         zh_rows = [i for i, m in enumerate(masked) if m]
         rows, ids = [], []
         if zh_rows:
@@ -106,19 +105,21 @@ class FeatureIndex:
         return np.concatenate(rows), np.concatenate(ids)
 
     def _word_features(self, norms: list[str], masked: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        get = self.words.get
         zh_words = T.split_words(masked)
         docs = []
         for norm, mask, ws in zip(norms, masked, zh_words, strict=True):
             feats = T._en_features(norm) if _LETTER.search(norm) else []
-            if mask:
-                feats += ["w:" + w for w in ws]
-                feats += ["w:" + a + "|" + b for a, b in zip(ws, ws[1:], strict=False)]
-            docs.append(feats)
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        flat = chain.from_iterable(map(get, doc, repeat(-1)) for doc in docs)
-        ids = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
-        return np.repeat(np.arange(len(docs), dtype=np.int64), lengths), ids
+            docs.append(feats + T.word_features(ws) if mask else feats)
+        return token_indices(docs, self.words)
+
+
+def token_indices(docs: list[list[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, vocabulary index or -1) of every token of the documents, in C-level lookups."""
+    get = vocab.get
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    flat = chain.from_iterable(map(get, doc, repeat(-1)) for doc in docs)
+    ids = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
+    return np.repeat(np.arange(len(docs), dtype=np.int64), lengths), ids
 
 
 def _char_key(codes: list[int]) -> int:

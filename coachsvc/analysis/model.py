@@ -1,7 +1,7 @@
 """The analysis classifiers: training (one deterministic command), the artifacts in
 `models/analysis/` with their manifest, and loading them once per process.
 
-Three linear heads share one TF-IDF feature space (see `text.features`): objection category per
+Three linear heads share one TF-IDF feature space (see `text.features_batch`): objection category per
 clause (ten categories + none), decision-role cue per clause (seven roles + none) and next-step
 commitment per clause. Each head is a linear SVM calibrated with Platt scaling (sigmoid) on
 cross-validated predictions, so its probabilities can be thresholded.
@@ -13,7 +13,6 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
-from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +69,9 @@ class Bundle:
         """Calibrated class probabilities of featurised documents (the same numbers as the trained
         head's predict_proba: sublinear TF-IDF, L2 rows, linear SVM scores, one Platt sigmoid per
         class, normalised)."""
-        get = self.vocab.get
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        flat = chain.from_iterable(map(get, doc, repeat(-1)) for doc in docs)  # C-level lookups
-        found = np.fromiter(flat, dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        from coachsvc.analysis.fastfeatures import token_indices
+
+        rows, found = token_indices(docs, self.vocab)
         keep = found >= 0
         return self._proba(head, rows[keep], found[keep], len(docs))
 

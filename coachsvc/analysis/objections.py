@@ -279,12 +279,8 @@ def _answers_decision_question(found: FoundObjection, segments: list) -> bool:
     if found.category != "authority":
         return False
     position = next(n for n, s in enumerate(segments) if s.idx == found.segment_idx)
-    before = next((s for s in reversed(segments[:position]) if s.party == "rep"), None)
-    return (
-        before is not None
-        and segments[position - 1] is before
-        and bool(_DECISION_QUESTION.search(before.text))
-    )
+    before = segments[position - 1] if position else None
+    return before is not None and before.party == "rep" and bool(_DECISION_QUESTION.search(before.text))
 
 
 def _pieces(segments: list) -> tuple[list[tuple[int, Span, str]], list[tuple[int, Span, str, int]]]:
@@ -351,9 +347,9 @@ def _sentence_probs(sents: list, candidates: list, classes: list[str], probs, bu
     """Sentence-level probabilities. A one-clause sentence reuses its clause's; a longer one is
     scored on its own features (如果你们还是上次那个价格，就不用讲了: the n-grams across the comma
     carry it)."""
-    out = np.zeros((len(sents), len(classes)))
-    out[:, classes.index(NONE_LABEL)] = 1.0  # a sentence with no clause left is neutral
     none_col = classes.index(NONE_LABEL)
+    out = np.zeros((len(sents), len(classes)))
+    out[:, none_col] = 1.0  # a sentence with no clause left is neutral
     longer: set[int] = set()
     for n, cand in enumerate(candidates):
         if cand[2] == sents[cand[3]][2]:

@@ -265,11 +265,13 @@ class Segmenter:
     faster than jieba's generator pipeline, which dominated the analysis time; the test
     test_words_cut_per_block_equal_jieba_on_the_whole_text holds it to jieba's output."""
 
-    _ENG = re.compile("[a-zA-Z0-9]")
-
     def __init__(self, tk) -> None:
         import math
 
+        import jieba
+
+        self.blocks = jieba.re_han_default  # the runs of characters jieba segments
+        self.letter = jieba.re_eng  # single letters and digits jieba joins into one word
         self.freq = tk.FREQ
         logtotal = math.log(tk.total)
         self.logp = {w: math.log(f) - logtotal for w, f in tk.FREQ.items() if f}
@@ -299,7 +301,7 @@ class Segmenter:
         while x < n:
             y = end[x] + 1
             word = block[x:y]
-            if y - x == 1 and self._ENG.match(word):
+            if y - x == 1 and self.letter.match(word):
                 letters += word
             else:
                 if letters:
@@ -351,16 +353,15 @@ def same_sound(a: str, b: str) -> bool:
 _PERSON_RE = re.compile("[" + SURNAMES + "](?:" + "|".join(TITLES) + ")|[老小][" + SURNAMES + "]")
 
 
-def features(text: str) -> list[str]:
-    """Feature tokens of one clause (its normalised text) for the linear classifiers."""
-    return features_batch([text])[0]
+#: The characters of the character n-grams (normalised text: digits are 0, names are P).
+NGRAM_CHARS = "\u4e00-\u9fffa-z0P%"
+_NOT_NGRAM_CHAR = re.compile(f"[^{NGRAM_CHARS}]")
 
 
 def features_batch(texts: list[str]) -> list[list[str]]:
-    """Feature tokens of many clauses; jieba runs once over all of them (per-call overhead
-    dominates on short clauses)."""
-    norms = [_DIGITS.sub("0", normalize(strip_fillers(t))) for t in texts]
-    masked = [_PERSON_RE.sub("P", n) if is_chinese(n) else "" for n in norms]
+    """Feature tokens of many clauses, spelled out (training; fastfeatures computes the same at
+    run time)."""
+    norms, masked = normalised(texts)
     words = split_words(masked)
     out = []
     for norm, mask, ws in zip(norms, masked, words, strict=True):
@@ -368,11 +369,20 @@ def features_batch(texts: list[str]) -> list[list[str]]:
     return out
 
 
+def normalised(texts: list[str]) -> tuple[list[str], list[str]]:
+    """Each text without fillers, NFKC, lower case, digits as 0; and the same with names masked
+    as P when it is Chinese ("" otherwise: no Chinese features)."""
+    norms = [_DIGITS.sub("0", normalize(strip_fillers(t))) for t in texts]
+    return norms, [_PERSON_RE.sub("P", n) if is_chinese(n) else "" for n in norms]
+
+
+def word_features(words: list[str]) -> list[str]:
+    """jieba words and word pairs."""
+    return ["w:" + w for w in words] + ["w:" + a + "|" + b for a, b in zip(words, words[1:], strict=False)]
+
+
 _WORDS_CACHE: dict[str, list[str]] = {}
 _WORDS_CACHE_MAX = 20000
-#: jieba cuts each run of these characters on its own (its re_han_default) and passes every other
-#: character through alone, so words are cached per run: a sentence reuses its clauses' runs.
-_JIEBA_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")
 
 
 def clear_caches() -> None:
@@ -385,13 +395,15 @@ def clear_caches() -> None:
 def split_words(texts: list[str]) -> list[list[str]]:
     """jieba words of each text (no HMM), the same as cutting each text whole: each run of
     characters jieba segments is cut once (Segmenter) and cached."""
-    pieces = [_JIEBA_BLOCK.split(t) for t in texts]
+    seg = segmenter()
+    # jieba cuts each run of its characters on its own and passes every other character through
+    # alone, so words are cached per run: a sentence reuses its clauses' runs
+    pieces = [seg.blocks.split(t) for t in texts]
     todo = {p for ps in pieces for p in ps[1::2] if p not in _WORDS_CACHE}
     if todo:
         if len(_WORDS_CACHE) > _WORDS_CACHE_MAX:
             clear_caches()
-        segment = segmenter().segment
-        _WORDS_CACHE.update((block, segment(block)) for block in todo)
+        _WORDS_CACHE.update((block, seg.segment(block)) for block in todo)
     out = []
     for ps in pieces:
         words: list[str] = []
@@ -407,14 +419,12 @@ def split_words(texts: list[str]) -> list[list[str]]:
 def _zh_features(masked: str, words: list[str]) -> list[str]:
     """Character 1-3-grams (with text boundaries), pinyin 1-2-grams, jieba words and word pairs.
     fastfeatures.FeatureIndex computes the same features as vocabulary indices at run time."""
-    chars = "^" + re.sub(r"[^\u4e00-\u9fffa-z0P%]", "", masked) + "$"
+    chars = "^" + _NOT_NGRAM_CHAR.sub("", masked) + "$"
     feats = [chars[i : i + n] for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
     syl = to_pinyin(masked)
     feats += ["p:" + s for s in syl]
     feats += ["p:" + a + "_" + b for a, b in zip(syl, syl[1:], strict=False)]
-    feats += ["w:" + w for w in words]
-    feats += ["w:" + a + "|" + b for a, b in zip(words, words[1:], strict=False)]
-    return feats
+    return feats + word_features(words)
 
 
 def _stem(word: str) -> str:

@@ -10,13 +10,9 @@ import pytest
 from coachsvc.analysis import analyze_transcript
 from coachsvc.analysis.people import find_mentions, same_person
 from coachsvc.transcripts import Utterance, parse_transcript
+from tests.analysis import analyse
 
 VISIT = Path(__file__).parent / "data" / "visit.txt"  # a copy of shared/fixtures/audio/visit.txt
-
-
-def analyse(lines, call_date="2026-11-18", rep="销售", **kw):
-    utterances = [Utterance(speaker, text, line_no=i + 1) for i, (speaker, text) in enumerate(lines)]
-    return analyze_transcript(utterances, call_date, rep_speaker=rep, **kw).to_dict()
 
 
 def objections(result):

@@ -1,13 +1,10 @@
 """A step's date settled by the other side's reply, and steps said with less common verbs."""
 
-from coachsvc.analysis import analyze_transcript
-from coachsvc.transcripts import Utterance
+from tests.analysis import analyse
 
 
 def steps(lines, call_date="2026-11-05", rep="销售"):
-    utterances = [Utterance(speaker, text, line_no=i + 1) for i, (speaker, text) in enumerate(lines)]
-    result = analyze_transcript(utterances, call_date, rep_speaker=rep).to_dict()
-    return [(n["owner"], n["due"]) for n in result["next_steps"]]
+    return [(n["owner"], n["due"]) for n in analyse(lines, call_date, rep)["next_steps"]]
 
 
 def test_a_counter_proposal_moves_the_step_to_the_replys_last_date():

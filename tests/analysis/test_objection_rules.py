@@ -1,14 +1,11 @@
 """Objection rules around the classifier: answers about the decision chain, a sentence judged
 whole, a turn's clearest clause."""
 
-from coachsvc.analysis import analyze_transcript
-from coachsvc.transcripts import Utterance
+from tests.analysis import analyse
 
 
 def objections(lines, rep="销售"):
-    utterances = [Utterance(speaker, text, line_no=i + 1) for i, (speaker, text) in enumerate(lines)]
-    result = analyze_transcript(utterances, "2026-11-18", rep_speaker=rep).to_dict()
-    return [(o["category"], o["text"]) for o in result["objections"]]
+    return [(o["category"], o["text"]) for o in analyse(lines, rep=rep)["objections"]]
 
 
 def test_an_answer_about_the_buying_process_is_not_an_authority_objection():

@@ -6,15 +6,12 @@ ASR text without punctuation. Each case is a short call with its exact (person, 
 
 import pytest
 
-from coachsvc.analysis import analyze_transcript
 from coachsvc.analysis.people import find_mentions, same_person
-from coachsvc.transcripts import Utterance
+from tests.analysis import analyse
 
 
 def roles(lines, rep="销售"):
-    utterances = [Utterance(speaker, text, line_no=i + 1) for i, (speaker, text) in enumerate(lines)]
-    result = analyze_transcript(utterances, "2026-11-18", rep_speaker=rep).to_dict()
-    return [(r["person"], r["role"]) for r in result["roles"]]
+    return [(r["person"], r["role"]) for r in analyse(lines, rep=rep)["roles"]]
 
 
 def zh(text, greeting="您好"):
